@@ -1,0 +1,1 @@
+"""Pilots: living-lab experiments, their phases and districts."""

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import District, Report, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "email", "home_district", "preferred_language", "is_staff"]
+    list_filter = ["groups", "is_staff", "is_active", "preferred_language", "home_district"]
+    list_select_related = ["home_district"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Living lab"), {"fields": ("home_district", "birth_date", "preferred_language")}),
+    )
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin[District]):
+    list_display = ["name_ko", "name_en", "code", "pilot_count", "device_count"]
+    search_fields = ["name_ko", "name_en", "code", "slug"]
+    readonly_fields = ["code"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[District]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pilot_total=Count("pilots", distinct=True),
+                device_total=Count("devices", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("pilots"), ordering="pilot_total")
+    def pilot_count(self, district: District) -> int:
+        return district.pilot_total  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=_("devices"), ordering="device_total")
+    def device_count(self, district: District) -> int:
+        return district.device_total  # type: ignore[attr-defined,no-any-return]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin[Report]):
+    list_display = ["id", "category", "status", "district", "reporter", "created_at"]
+    list_filter = ["status", "category", "district"]
+    search_fields = ["description", "reporter__username"]
+    list_select_related = ["district", "reporter"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["reporter"]

@@ -1,0 +1,17 @@
+"""Create the role groups (citizen, startup member, pilot manager, staff) with their permissions."""
+
+from django.db import migrations
+
+from portal.roles import sync_role_groups
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("portal", "0001_initial"),
+        ("pilots", "0001_initial"),
+        ("sensors", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]

@@ -1,0 +1,138 @@
+"""The portal's own models: people, the city's districts and citizens' issue reports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Anyone with a login: citizens, startup members, pilot managers and staff.
+
+    What a person may do comes from their groups (see `portal.roles`), not from fields here.
+    """
+
+    class Language(models.TextChoices):
+        KOREAN = "ko", _("Korean")
+        ENGLISH = "en", _("English")
+
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.KOREAN
+    )
+    home_district = models.ForeignKey(
+        "portal.District",
+        verbose_name=_("home district"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        swappable = "AUTH_USER_MODEL"
+
+
+class District(models.Model):
+    """One of Seoul's 25 autonomous districts (gu), with its boundary as GeoJSON."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    name_ko = models.CharField(_("name (Korean)"), max_length=40)
+    name_en = models.CharField(_("name (English)"), max_length=40)
+    # A GeoJSON Polygon or MultiPolygon geometry in WGS84 longitude/latitude.
+    boundary = models.JSONField(_("boundary"), default=dict, blank=True)
+    center_latitude = models.FloatField(
+        _("centre latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    center_longitude = models.FloatField(
+        _("centre longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The district's name in the language of the current request."""
+        return self.name_ko if (get_language() or "ko").startswith("ko") else self.name_en
+
+
+class Report(models.Model):
+    """A problem a citizen reports at a place on the map."""
+
+    class Category(models.TextChoices):
+        ROAD = "road", _("Road or pavement damage")
+        STREETLIGHT = "streetlight", _("Broken streetlight")
+        WASTE = "waste", _("Illegal dumping or waste")
+        AIR = "air", _("Air quality or smell")
+        NOISE = "noise", _("Noise")
+        SAFETY = "safety", _("Safety hazard")
+        DEVICE = "device", _("Damaged pilot device")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"), max_length=4000)
+    latitude = models.FloatField(
+        _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    # Kept when the reporter deletes their account: the report stays, anonymised.
+    reporter = models.ForeignKey(
+        User,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="report_status_created"),
+            models.Index(fields=["district", "-created_at"], name="report_district_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                & models.Q(longitude__gte=-180, longitude__lte=180),
+                name="report_coordinates_on_earth",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_category_display()}"

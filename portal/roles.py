@@ -1,0 +1,77 @@
+"""The roles people have in the portal, as Django groups with model permissions.
+
+The groups are created by a migration (portal 0002) and kept in step by later migrations that call
+`sync_role_groups`; code asks "may this user..." through permissions, never through group names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    STARTUP_MEMBER = "startup_member", _("Startup member")
+    PILOT_MANAGER = "pilot_manager", _("Pilot manager")
+    STAFF = "staff", _("Staff")
+
+
+# Roles whose members work in the admin site.
+ADMIN_ROLES = {Role.PILOT_MANAGER, Role.STAFF}
+
+# "app_label.codename" of each role's permissions; "app_label.*" grants every permission of an app.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CITIZEN: [
+        "portal.add_report",
+        "pilots.view_pilot",
+    ],
+    Role.STARTUP_MEMBER: [
+        "portal.add_report",
+        "pilots.view_pilot",
+        "pilots.add_pilot",
+    ],
+    Role.PILOT_MANAGER: [
+        "portal.view_district",
+        "portal.view_report",
+        "portal.change_report",
+        "pilots.view_pilot",
+        "pilots.change_pilot",
+        "sensors.view_metric",
+        "sensors.view_device",
+        "sensors.add_device",
+        "sensors.change_device",
+        "sensors.view_reading",
+    ],
+    Role.STAFF: ["portal.*", "pilots.*", "sensors.*"],
+}
+
+
+def sync_role_groups(apps: Any, schema_editor: Any = None) -> None:
+    """Create each role's group and give it exactly the permissions listed above.
+
+    Written against the historical `apps` so that migrations can call it; it first creates the
+    permissions of every model known so far, which Django would otherwise only do after the last
+    migration has run.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=str(role))
+        wanted = permission_model.objects.none()
+        for name in names:
+            app_label, codename = name.split(".")
+            matching = permission_model.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                matching = matching.filter(codename=codename)
+            wanted = wanted | matching
+        group.permissions.set(wanted)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from pilots.api import PilotViewSet
+from portal import views
+from portal.api import DistrictViewSet
+from sensors.api import DeviceViewSet, MetricViewSet
+
+api = DefaultRouter()
+api.register("districts", DistrictViewSet, basename="district")
+api.register("pilots", PilotViewSet, basename="pilot")
+api.register("devices", DeviceViewSet, basename="device")
+api.register("metrics", MetricViewSet, basename="metric")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pilots/", include("pilots.urls")),
+    path("accounts/signup/", views.sign_up, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(api.urls)),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

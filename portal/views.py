@@ -1,0 +1,62 @@
+"""Pages of the portal app: home and accounts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from pilots import selectors as pilot_selectors
+from pilots.models import Pilot
+from portal import selectors, services
+from portal.forms import SignUpForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    districts = selectors.district_list()
+    pilots = pilot_selectors.pilot_list().exclude(phase=Pilot.Phase.STOPPED)
+    context = {
+        "district_geojson": selectors.district_feature_collection(districts),
+        "map_pilots": [
+            {
+                "title": pilot.title,
+                "url": pilot.get_absolute_url(),
+                "phase": pilot.get_phase_display(),
+                "districts": [district.code for district in pilot.districts.all()],
+            }
+            for pilot in pilots
+        ],
+        "featured_pilots": pilots.filter(
+            phase__in=[Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING]
+        )[:6],
+        "pilot_count": pilots.count(),
+        "district_count": districts.count(),
+        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_sign_up(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            preferred_language=form.cleaned_data["preferred_language"],
+            home_district=form.cleaned_data["home_district"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to the Living Lab Portal."))
+        response = redirect("home")
+        # The site speaks the language the citizen chose from their next page on.
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.preferred_language)
+        return response
+    return render(request, "registration/signup.html", {"form": form})

@@ -1,0 +1,1 @@
+"""Sensors: devices, metrics, readings and their live feeds."""

@@ -1,0 +1,83 @@
+"""Shared fixtures: a fixed cast of people, and switches for tests that need the real services.
+
+Integration tests run against PostgreSQL, Redis and Mosquitto when DATABASE_URL, REDIS_URL and
+MQTT_URL name them (CI sets all three); without them they are skipped, and the rest of the suite
+runs on the embedded defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from pilots.models import Pilot
+from portal.models import User
+from portal.roles import Role
+from tests.pilots.factories import PilotFactory
+from tests.portal.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+requires_postgres = pytest.mark.skipif(
+    not settings.IS_POSTGRES, reason="needs DATABASE_URL naming PostgreSQL"
+)
+requires_redis = pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL")
+requires_broker = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL, reason="needs CELERY_BROKER_URL"
+)
+requires_mqtt = pytest.mark.skipif(not settings.MQTT_URL, reason="needs MQTT_URL")
+requires_chromium = pytest.mark.skipif(
+    not os.path.exists(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")),
+    reason="needs Chromium at /usr/bin/chromium (or CHROMIUM_PATH)",
+)
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    user: User = UserFactory(username="citizen")
+    return user
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """A logged-in citizen with no part in whatever the test is about."""
+    user: User = UserFactory(username="outsider")
+    return user
+
+
+@pytest.fixture
+def manager(db: None) -> User:
+    user: User = UserFactory(username="manager", role=Role.PILOT_MANAGER)
+    return user
+
+
+@pytest.fixture
+def other_manager(db: None) -> User:
+    user: User = UserFactory(username="other-manager", role=Role.PILOT_MANAGER)
+    return user
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    user: User = UserFactory(username="staff", role=Role.STAFF)
+    return user
+
+
+@pytest.fixture
+def pilot(db: None, manager: User) -> Pilot:
+    """A running pilot in Gangnam-gu, managed by `manager`."""
+    created: Pilot = PilotFactory(title="Smart crosswalk", slug="smart-crosswalk")
+    created.managers.add(manager)
+    return created
