@@ -42,9 +42,7 @@ def pilot_list(filters: PilotFilters | None = None) -> QuerySet[Pilot]:
 
 
 def pilot_detail(slug: str) -> Pilot:
-    return (
-        Pilot.objects.prefetch_related("districts", "devices__district").get(slug=slug)
-    )
+    return Pilot.objects.prefetch_related("districts", "devices__district").get(slug=slug)
 
 
 def user_is_pilot_member(user: User, pilot: Pilot) -> bool:

@@ -6,7 +6,9 @@ from pilots.models import Pilot
 
 
 class PilotSerializer(serializers.ModelSerializer[Pilot]):
-    districts = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    districts: serializers.ManyRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="slug", many=True, read_only=True
+    )
     domain_display = serializers.CharField(source="get_domain_display", read_only=True)
     phase_display = serializers.CharField(source="get_phase_display", read_only=True)
     device_count = serializers.IntegerField(read_only=True)

@@ -35,4 +35,3 @@ class DistrictViewSet(viewsets.ReadOnlyModelViewSet[District]):
     def geojson(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         """Every district as one GeoJSON FeatureCollection, for maps."""
         return Response(selectors.district_feature_collection(self.get_queryset()))
-

@@ -32,26 +32,186 @@ Domain = Pilot.Domain
 
 # (slug, title, domain, phase, districts, partner, summary)
 PILOTS: list[tuple[str, str, str, str, list[str], str, str]] = [
-    ("smart-crosswalk", "스마트 횡단보도", Domain.SAFETY, Phase.RUNNING, ["gangnam-gu", "seocho-gu"], "서울디지털재단", "보행자를 감지해 신호와 바닥 조명을 조절하는 횡단보도로 야간 보행 사고를 줄입니다."),  # noqa: E501
-    ("air-quality-bus-stops", "버스정류장 미세먼지 측정망", Domain.ENVIRONMENT, Phase.RUNNING, ["jongno-gu", "jung-gu", "mapo-gu"], "에어센스랩", "버스정류장 120곳에 저가형 미세먼지 센서를 달아 시민이 기다리는 곳의 공기를 실시간으로 알립니다."),  # noqa: E501
-    ("school-zone-speed", "어린이보호구역 과속 경보", Domain.SAFETY, Phase.RECRUITING, ["nowon-gu", "dobong-gu"], "세이프로드", "스쿨존에서 과속 차량을 감지해 전광판으로 경고하고, 학부모 의견을 모아 효과를 평가합니다."),  # noqa: E501
-    ("shared-e-scooter-parking", "공유 킥보드 전용 주차구역", Domain.MOBILITY, Phase.EVALUATING, ["gwanak-gu", "dongjak-gu"], "모빌리티원", "지정 주차구역과 반납 인센티브로 보도 위 무단 방치를 줄이는지 시험합니다."),  # noqa: E501
-    ("demand-responsive-bus", "수요응답형 마을버스", Domain.MOBILITY, Phase.RUNNING, ["eunpyeong-gu"], "셔클", "앱으로 호출하면 경로를 바꿔 운행하는 마을버스로 교통 소외 지역의 이동을 돕습니다."),  # noqa: E501
-    ("rooftop-solar-sharing", "아파트 옥상 태양광 공유", Domain.ENERGY, Phase.RECRUITING, ["gangdong-gu", "songpa-gu"], "햇빛발전협동조합", "아파트 옥상 태양광 전력을 이웃과 나누는 P2P 거래를 주민과 함께 시험합니다."),  # noqa: E501
-    ("community-battery", "마을 공유 배터리", Domain.ENERGY, Phase.RUNNING, ["seongdong-gu"], "에너지큐브", "마을 단위 에너지저장장치로 피크 시간 전력 사용을 줄이고 정전 시 비상 전력을 공급합니다."),  # noqa: E501
-    ("heat-shelter-sensors", "무더위 쉼터 환경 센서", Domain.HEALTH, Phase.EVALUATING, ["yeongdeungpo-gu", "guro-gu"], "서울시 복지정책실", "무더위 쉼터의 온도와 이용 인원을 측정해 폭염 대응을 개선합니다."),  # noqa: E501
-    ("noise-map-nightlife", "유흥가 소음 지도", Domain.ENVIRONMENT, Phase.RUNNING, ["mapo-gu", "yongsan-gu"], "사운드시티", "밤거리 소음을 측정해 주민과 상인이 함께 볼 수 있는 소음 지도를 만듭니다."),  # noqa: E501
-    ("smart-bins", "스마트 쓰레기통", Domain.ENVIRONMENT, Phase.SCALED_UP, ["jung-gu", "jongno-gu"], "클린큐브", "채움 정도를 알리는 압축 쓰레기통으로 수거 경로를 최적화합니다. 시범 결과에 따라 확대되었습니다."),  # noqa: E501
-    ("elderly-care-iot", "독거 어르신 안심 돌봄", Domain.HEALTH, Phase.RUNNING, ["gangbuk-gu", "seongbuk-gu"], "케어링크", "전력 사용 패턴으로 이상 징후를 감지해 돌봄 인력에게 알립니다. 본인 동의를 받은 가구만 참여합니다."),  # noqa: E501
-    ("digital-civic-kiosk", "주민센터 디지털 민원 키오스크", Domain.GOVERNANCE, Phase.PROPOSED, ["jungnang-gu"], "", "어르신도 쓰기 쉬운 음성 안내 민원 키오스크를 주민센터에 시범 설치합니다."),  # noqa: E501
-    ("pedestrian-flow-market", "전통시장 보행 흐름 분석", Domain.MOBILITY, Phase.RECRUITING, ["dongdaemun-gu"], "플로우랩", "전통시장 입구의 보행자 수를 세어 상인과 함께 혼잡 시간대 운영을 개선합니다."),  # noqa: E501
-    ("cctv-smart-lighting", "안심 골목 스마트 조명", Domain.SAFETY, Phase.STOPPED, ["geumcheon-gu"], "라이트웨이", "사람이 지나가면 밝아지는 골목 조명을 시험했으나 주민 의견에 따라 중단했습니다."),  # noqa: E501
-    ("ev-curbside-charging", "도로변 전기차 충전", Domain.ENERGY, Phase.EXTENDED, ["yangcheon-gu", "gangseo-gu"], "차지온", "가로등을 활용한 도로변 충전기를 시험했고, 겨울철 자료를 더 모으기 위해 연장되었습니다."),  # noqa: E501
-    ("flood-sensors", "저지대 침수 감지", Domain.SAFETY, Phase.RUNNING, ["gangnam-gu", "gwanak-gu"], "워터가드", "반지하 밀집 지역 도로에 수위 센서를 설치해 폭우 시 주민에게 대피 알림을 보냅니다."),  # noqa: E501
-    ("green-roof-cooling", "녹색 지붕 냉방 효과", Domain.ENVIRONMENT, Phase.PROPOSED, ["seodaemun-gu"], "그린루프", "공공건물 옥상 녹화가 실내 온도와 냉방 에너지에 주는 효과를 측정합니다."),  # noqa: E501
-    ("bike-lane-counters", "자전거도로 이용량 측정", Domain.MOBILITY, Phase.RUNNING, ["yeongdeungpo-gu", "mapo-gu"], "바이크카운트", "한강 자전거도로의 이용량을 세어 신규 노선 계획에 반영합니다."),  # noqa: E501
-    ("indoor-air-daycare", "어린이집 실내 공기질", Domain.HEALTH, Phase.RECRUITING, ["songpa-gu", "gwangjin-gu"], "키즈에어", "어린이집 실내 이산화탄소와 미세먼지를 측정해 환기 안내를 보냅니다."),  # noqa: E501
-    ("open-data-dashboard", "구청 열린 데이터 대시보드", Domain.GOVERNANCE, Phase.EVALUATING, ["seocho-gu"], "데이터서울", "구의 주요 지표를 주민이 직접 볼 수 있는 대시보드를 시범 운영합니다."),  # noqa: E501
+    (
+        "smart-crosswalk",
+        "스마트 횡단보도",
+        Domain.SAFETY,
+        Phase.RUNNING,
+        ["gangnam-gu", "seocho-gu"],
+        "서울디지털재단",
+        "보행자를 감지해 신호와 바닥 조명을 조절하는 횡단보도로 야간 보행 사고를 줄입니다.",
+    ),
+    (
+        "air-quality-bus-stops",
+        "버스정류장 미세먼지 측정망",
+        Domain.ENVIRONMENT,
+        Phase.RUNNING,
+        ["jongno-gu", "jung-gu", "mapo-gu"],
+        "에어센스랩",
+        "버스정류장 120곳에 저가형 미세먼지 센서를 달아 시민이 기다리는 곳의 공기를 실시간으로 알립니다.",
+    ),
+    (
+        "school-zone-speed",
+        "어린이보호구역 과속 경보",
+        Domain.SAFETY,
+        Phase.RECRUITING,
+        ["nowon-gu", "dobong-gu"],
+        "세이프로드",
+        "스쿨존에서 과속 차량을 감지해 전광판으로 경고하고, 학부모 의견을 모아 효과를 평가합니다.",
+    ),
+    (
+        "shared-e-scooter-parking",
+        "공유 킥보드 전용 주차구역",
+        Domain.MOBILITY,
+        Phase.EVALUATING,
+        ["gwanak-gu", "dongjak-gu"],
+        "모빌리티원",
+        "지정 주차구역과 반납 인센티브로 보도 위 무단 방치를 줄이는지 시험합니다.",
+    ),
+    (
+        "demand-responsive-bus",
+        "수요응답형 마을버스",
+        Domain.MOBILITY,
+        Phase.RUNNING,
+        ["eunpyeong-gu"],
+        "셔클",
+        "앱으로 호출하면 경로를 바꿔 운행하는 마을버스로 교통 소외 지역의 이동을 돕습니다.",
+    ),
+    (
+        "rooftop-solar-sharing",
+        "아파트 옥상 태양광 공유",
+        Domain.ENERGY,
+        Phase.RECRUITING,
+        ["gangdong-gu", "songpa-gu"],
+        "햇빛발전협동조합",
+        "아파트 옥상 태양광 전력을 이웃과 나누는 P2P 거래를 주민과 함께 시험합니다.",
+    ),
+    (
+        "community-battery",
+        "마을 공유 배터리",
+        Domain.ENERGY,
+        Phase.RUNNING,
+        ["seongdong-gu"],
+        "에너지큐브",
+        "마을 단위 에너지저장장치로 피크 시간 전력 사용을 줄이고 정전 시 비상 전력을 공급합니다.",
+    ),
+    (
+        "heat-shelter-sensors",
+        "무더위 쉼터 환경 센서",
+        Domain.HEALTH,
+        Phase.EVALUATING,
+        ["yeongdeungpo-gu", "guro-gu"],
+        "서울시 복지정책실",
+        "무더위 쉼터의 온도와 이용 인원을 측정해 폭염 대응을 개선합니다.",
+    ),
+    (
+        "noise-map-nightlife",
+        "유흥가 소음 지도",
+        Domain.ENVIRONMENT,
+        Phase.RUNNING,
+        ["mapo-gu", "yongsan-gu"],
+        "사운드시티",
+        "밤거리 소음을 측정해 주민과 상인이 함께 볼 수 있는 소음 지도를 만듭니다.",
+    ),
+    (
+        "smart-bins",
+        "스마트 쓰레기통",
+        Domain.ENVIRONMENT,
+        Phase.SCALED_UP,
+        ["jung-gu", "jongno-gu"],
+        "클린큐브",
+        "채움 정도를 알리는 압축 쓰레기통으로 수거 경로를 최적화합니다. 시범 결과에 따라 확대되었습니다.",
+    ),
+    (
+        "elderly-care-iot",
+        "독거 어르신 안심 돌봄",
+        Domain.HEALTH,
+        Phase.RUNNING,
+        ["gangbuk-gu", "seongbuk-gu"],
+        "케어링크",
+        "전력 사용 패턴으로 이상 징후를 감지해 돌봄 인력에게 알립니다. 본인 동의를 받은 가구만 참여합니다.",
+    ),
+    (
+        "digital-civic-kiosk",
+        "주민센터 디지털 민원 키오스크",
+        Domain.GOVERNANCE,
+        Phase.PROPOSED,
+        ["jungnang-gu"],
+        "",
+        "어르신도 쓰기 쉬운 음성 안내 민원 키오스크를 주민센터에 시범 설치합니다.",
+    ),
+    (
+        "pedestrian-flow-market",
+        "전통시장 보행 흐름 분석",
+        Domain.MOBILITY,
+        Phase.RECRUITING,
+        ["dongdaemun-gu"],
+        "플로우랩",
+        "전통시장 입구의 보행자 수를 세어 상인과 함께 혼잡 시간대 운영을 개선합니다.",
+    ),
+    (
+        "cctv-smart-lighting",
+        "안심 골목 스마트 조명",
+        Domain.SAFETY,
+        Phase.STOPPED,
+        ["geumcheon-gu"],
+        "라이트웨이",
+        "사람이 지나가면 밝아지는 골목 조명을 시험했으나 주민 의견에 따라 중단했습니다.",
+    ),
+    (
+        "ev-curbside-charging",
+        "도로변 전기차 충전",
+        Domain.ENERGY,
+        Phase.EXTENDED,
+        ["yangcheon-gu", "gangseo-gu"],
+        "차지온",
+        "가로등을 활용한 도로변 충전기를 시험했고, 겨울철 자료를 더 모으기 위해 연장되었습니다.",
+    ),
+    (
+        "flood-sensors",
+        "저지대 침수 감지",
+        Domain.SAFETY,
+        Phase.RUNNING,
+        ["gangnam-gu", "gwanak-gu"],
+        "워터가드",
+        "반지하 밀집 지역 도로에 수위 센서를 설치해 폭우 시 주민에게 대피 알림을 보냅니다.",
+    ),
+    (
+        "green-roof-cooling",
+        "녹색 지붕 냉방 효과",
+        Domain.ENVIRONMENT,
+        Phase.PROPOSED,
+        ["seodaemun-gu"],
+        "그린루프",
+        "공공건물 옥상 녹화가 실내 온도와 냉방 에너지에 주는 효과를 측정합니다.",
+    ),
+    (
+        "bike-lane-counters",
+        "자전거도로 이용량 측정",
+        Domain.MOBILITY,
+        Phase.RUNNING,
+        ["yeongdeungpo-gu", "mapo-gu"],
+        "바이크카운트",
+        "한강 자전거도로의 이용량을 세어 신규 노선 계획에 반영합니다.",
+    ),
+    (
+        "indoor-air-daycare",
+        "어린이집 실내 공기질",
+        Domain.HEALTH,
+        Phase.RECRUITING,
+        ["songpa-gu", "gwangjin-gu"],
+        "키즈에어",
+        "어린이집 실내 이산화탄소와 미세먼지를 측정해 환기 안내를 보냅니다.",
+    ),
+    (
+        "open-data-dashboard",
+        "구청 열린 데이터 대시보드",
+        Domain.GOVERNANCE,
+        Phase.EVALUATING,
+        ["seocho-gu"],
+        "데이터서울",
+        "구의 주요 지표를 주민이 직접 볼 수 있는 대시보드를 시범 운영합니다.",
+    ),
 ]
 
 # How many devices of each kind the demo places, and what each kind measures.
@@ -66,7 +226,7 @@ DEVICE_PLAN: list[tuple[str, int, list[str]]] = [
 ]
 
 # Which demo pilot each kind of device is lent to, where it has one.
-PILOT_FOR_KIND = {
+PILOT_FOR_KIND: dict[str, str] = {
     Device.Kind.AIR_QUALITY: "air-quality-bus-stops",
     Device.Kind.NOISE: "noise-map-nightlife",
     Device.Kind.PEDESTRIAN_COUNTER: "pedestrian-flow-market",
@@ -153,8 +313,8 @@ def _start_date(today: date, phase: str, index: int) -> date | None:
         return None
     if phase == Phase.RECRUITING:
         return today + timedelta(days=14 + index)
-    months_ago = {Phase.RUNNING: 3, Phase.EVALUATING: 7, Phase.STOPPED: 8}.get(phase, 12)
-    return today - timedelta(days=30 * months_ago + index)
+    months_ago: dict[str, int] = {Phase.RUNNING: 3, Phase.EVALUATING: 7, Phase.STOPPED: 8}
+    return today - timedelta(days=30 * months_ago.get(phase, 12) + index)
 
 
 def _seed_devices(pilots: dict[str, Pilot]) -> list[tuple[Device, list[Metric]]]:
@@ -204,7 +364,12 @@ def _seed_readings(devices: list[tuple[Device, list[Metric]]], *, now: datetime)
     before = Reading.objects.count()
     for device, metrics in devices:
         rows = [
-            Reading(device=device, metric=metric, time=time, value=demo_value(metric.code, time, device.pk))
+            Reading(
+                device=device,
+                metric=metric,
+                time=time,
+                value=demo_value(metric.code, time, device.pk),
+            )
             for metric in metrics
             for time in times
         ]

@@ -6,6 +6,7 @@ plain Python over the rings is fast enough and keeps the install to `pip install
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,7 @@ def centroid(geometry: dict[str, Any]) -> tuple[float, float]:
     area_sum = lon_sum = lat_sum = 0.0
     for rings in polygons(geometry):
         ring = rings[0]
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(ring):
             cross = x0 * y1 - x1 * y0
             area_sum += cross
             lon_sum += (x0 + x1) * cross

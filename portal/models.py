@@ -33,8 +33,6 @@ class User(AbstractUser):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
 
 

@@ -35,7 +35,9 @@ def envbool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}"
+    )
 
 
 def envint(name: str, default: int, *, minimum: int = 0) -> int:
@@ -79,8 +81,12 @@ def envlist(name: str, default: list[str]) -> list[str]:
 DEBUG = envbool("DJANGO_DEBUG", True)
 
 if DEBUG:
-    SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "insecure-development-key-not-for-production"
-    ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+    SECRET_KEY = (
+        os.environ.get("DJANGO_SECRET_KEY") or "insecure-development-key-not-for-production"
+    )
+    ALLOWED_HOSTS = envlist(
+        "DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    )
 else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
     if len(SECRET_KEY) < 50:
@@ -91,7 +97,7 @@ else:
     ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS must list the host names the portal answers to when DJANGO_DEBUG=0"
+            "DJANGO_ALLOWED_HOSTS must list the portal's host names when DJANGO_DEBUG=0"
         )
     CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", [])
     # Production sits behind a TLS-terminating proxy that sets this header.
@@ -180,7 +186,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
+            "NAME": str(BASE_DIR / "db.sqlite3"),
             # Readings arrive while pages are read; WAL lets both go on at once.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
         }

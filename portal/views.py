@@ -30,9 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
             }
             for pilot in pilots
         ],
-        "featured_pilots": pilots.filter(
-            phase__in=[Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING]
-        )[:6],
+        "featured_pilots": pilots.filter(phase__in=[Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING])[
+            :6
+        ],
         "pilot_count": pilots.count(),
         "district_count": districts.count(),
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},

@@ -11,7 +11,7 @@ from sensors import selectors
 from sensors.realtime import city_group
 
 
-class CityFeedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class CityFeedConsumer(AsyncJsonWebsocketConsumer):
     """The whole city's public devices: a snapshot of the latest values, then new readings."""
 
     async def connect(self) -> None:

@@ -1,4 +1,4 @@
-"""Everything the server pushes to live feeds goes through here, so group names stay in one place."""
+"""Everything the server pushes to live feeds goes through here; group names live in one place."""
 
 from __future__ import annotations
 

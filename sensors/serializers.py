@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from pilots.models import Pilot
+from portal.models import District
 from sensors.models import Device, Metric
 
 
@@ -12,8 +14,12 @@ class MetricSerializer(serializers.ModelSerializer[Metric]):
 
 
 class DeviceSerializer(serializers.ModelSerializer[Device]):
-    district = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    pilot = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    district: serializers.SlugRelatedField[District] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    pilot: serializers.SlugRelatedField[Pilot] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Device
