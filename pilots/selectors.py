@@ -21,8 +21,11 @@ class PilotFilters:
 
 
 def pilot_list(filters: PilotFilters | None = None) -> QuerySet[Pilot]:
-    pilots = Pilot.objects.prefetch_related("districts").annotate(
-        device_count=Count("devices", distinct=True)
+    # Aggregating drops Meta.ordering, so the listing order is spelled out for stable pages.
+    pilots = (
+        Pilot.objects.prefetch_related("districts")
+        .annotate(device_count=Count("devices", distinct=True))
+        .order_by(*Pilot._meta.ordering)
     )
     if filters is None:
         return pilots

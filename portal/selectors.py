@@ -10,7 +10,7 @@ from portal.models import District, Report
 
 
 def district_list() -> QuerySet[District]:
-    return District.objects.annotate(pilot_count=Count("pilots", distinct=True))
+    return District.objects.annotate(pilot_count=Count("pilots", distinct=True)).order_by("name_en")
 
 
 def recent_reports() -> QuerySet[Report]:

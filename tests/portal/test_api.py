@@ -1,0 +1,88 @@
+"""The read API: districts, pilots, devices and metrics, paginated, with one error shape."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from pilots.models import Pilot
+from sensors.models import Device
+from tests.pilots.factories import PilotFactory
+from tests.sensors.factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def test_the_api_root_lists_the_endpoints(api: APIClient) -> None:
+    body = api.get("/api/", format="json").json()
+    assert set(body) >= {"districts", "pilots", "devices", "metrics"}
+
+
+def test_districts_are_paginated_with_names_in_both_languages(api: APIClient) -> None:
+    body = api.get("/api/districts/?page_size=10").json()
+    assert body["count"] == 25
+    assert len(body["results"]) == 10
+    assert body["next"].endswith("page=2&page_size=10")
+    gangnam = api.get("/api/districts/gangnam-gu/").json()
+    assert gangnam["name_ko"] == "강남구"
+    assert gangnam["name_en"] == "Gangnam-gu"
+    assert gangnam["boundary"]["type"] in {"Polygon", "MultiPolygon"}
+
+
+def test_districts_come_as_one_geojson_collection(api: APIClient) -> None:
+    body = api.get("/api/districts/geojson/").json()
+    assert body["type"] == "FeatureCollection"
+    assert len(body["features"]) == 25
+
+
+def test_pilots_filter_by_domain_phase_district_and_text(api: APIClient) -> None:
+    PilotFactory(title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"])
+    PilotFactory(title="Rooftop solar", domain=Pilot.Domain.ENERGY, phase=Pilot.Phase.RECRUITING)
+
+    def titles(query: str) -> list[str]:
+        return [pilot["title"] for pilot in api.get(f"/api/pilots/?{query}").json()["results"]]
+
+    assert titles("domain=energy") == ["Rooftop solar"]
+    assert titles("phase=running") == ["Crosswalk lights"]
+    assert titles("district=gangnam-gu&q=lights") == ["Crosswalk lights"]
+    assert titles("q=nothing-like-this") == []
+
+
+def test_a_bad_filter_gets_a_400_naming_the_field(api: APIClient) -> None:
+    response = api.get("/api/pilots/?phase=flying", headers={"accept-language": "en"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["status"] == 400
+    assert error["code"] == "invalid"
+    assert error["message"].startswith("phase:")
+    assert "phase" in error["details"]
+
+
+def test_a_missing_object_gets_the_same_error_shape(api: APIClient) -> None:
+    response = api.get("/api/pilots/no-such-pilot/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_private_devices_are_not_listed(api: APIClient) -> None:
+    DeviceFactory(name="street-station")
+    DeviceFactory(name="inside-a-home", visibility=Device.Visibility.PRIVATE)
+    names = [device["name"] for device in api.get("/api/devices/").json()["results"]]
+    assert names == ["street-station"]
+    assert api.get("/api/metrics/pm25/").json()["unit"] == "µg/m³"
+
+
+def test_the_openapi_schema_and_its_documentation_page_answer(api: APIClient) -> None:
+    schema = api.get("/api/schema/", headers={"accept": "application/vnd.oai.openapi+json"})
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "/api/pilots/" in schema.json()["paths"]
+    docs = api.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "swagger-ui" in docs.content.decode()
+    assert "cdn" not in docs.content.decode().lower()

@@ -1,0 +1,165 @@
+"""The citizen-facing pages: home, accounts and the language switch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pilots.models import Pilot
+from portal.models import User
+from tests.pilots.factories import PilotFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_speaks_korean_by_default(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="ko">' in response.content.decode()
+    assert "시범사업" in response.content.decode()
+
+
+def test_the_home_page_speaks_english_to_a_browser_that_asks_for_it(client: Client) -> None:
+    response = client.get("/", headers={"accept-language": "en"})
+    assert '<html lang="en">' in response.content.decode()
+    assert "Try tomorrow's city in your neighbourhood" in response.content.decode()
+
+
+def test_the_language_switch_remembers_the_choice(client: Client) -> None:
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/pilots/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/pilots/"
+    assert "Pilots" in client.get("/pilots/").content.decode()
+    client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    assert '<html lang="ko">' in client.get("/").content.decode()
+
+
+def test_the_home_map_carries_all_25_districts_and_the_pilots_in_them(client: Client) -> None:
+    PilotFactory(title="Night buses", districts=["mapo-gu"])
+    response = client.get("/")
+    districts = json.loads(
+        response.content.decode()
+        .split('id="district-geojson" type="application/json">')[1]
+        .split("</script>")[0]
+    )
+    assert len(districts["features"]) == 25
+    assert all(feature["geometry"]["coordinates"] for feature in districts["features"])
+    pilots = response.context["map_pilots"]
+    assert [pilot["title"] for pilot in pilots] == ["Night buses"]
+    assert pilots[0]["districts"] == ["11440"]  # Mapo-gu's code.
+
+
+def test_the_home_page_serves_leaflet_from_our_own_static_files(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert "/static/leaflet/leaflet.js" in page
+    assert "unpkg.com" not in page
+    assert "cdn" not in page.lower()
+
+
+def test_the_pilot_list_filters_by_domain_phase_district_and_text(client: Client) -> None:
+    PilotFactory(title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"])
+    PilotFactory(title="Rooftop solar", domain=Pilot.Domain.ENERGY, districts=["songpa-gu"])
+    PilotFactory(title="Quiet streets", domain=Pilot.Domain.ENVIRONMENT, phase="proposed")
+
+    def titles(query: str) -> list[str]:
+        return [pilot.title for pilot in client.get(f"/pilots/?{query}").context["page"]]
+
+    assert sorted(titles("")) == ["Crosswalk lights", "Quiet streets", "Rooftop solar"]
+    assert titles("domain=energy") == ["Rooftop solar"]
+    assert titles("district=gangnam-gu") == ["Crosswalk lights", "Quiet streets"]
+    assert titles("phase=proposed") == ["Quiet streets"]
+    assert titles("q=solar") == ["Rooftop solar"]
+
+
+def test_the_pilot_list_is_paginated_and_keeps_the_filters(client: Client) -> None:
+    for number in range(14):
+        PilotFactory(title=f"Energy pilot {number:02d}", domain=Pilot.Domain.ENERGY)
+    first = client.get("/pilots/?domain=energy")
+    assert len(first.context["page"]) == 12
+    assert "domain=energy&amp;page=2" in first.content.decode()
+    second = client.get("/pilots/?domain=energy&page=2")
+    assert len(second.context["page"]) == 2
+
+
+def test_an_unknown_filter_value_is_ignored_with_a_message(client: Client) -> None:
+    PilotFactory(title="Crosswalk lights")
+    response = client.get("/pilots/?domain=space-travel", headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert "Some filters were not understood" in response.content.decode()
+    assert [pilot.title for pilot in response.context["page"]] == ["Crosswalk lights"]
+
+
+def test_the_pilot_page_shows_the_pilot_and_its_districts(client: Client) -> None:
+    pilot = PilotFactory(title="Smart crosswalk", districts=["gangnam-gu", "seocho-gu"])
+    response = client.get(pilot.get_absolute_url(), headers={"accept-language": "en"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Smart crosswalk" in page
+    assert "Gangnam-gu" in page
+    assert "Seocho-gu" in page
+
+
+def test_an_unknown_pilot_is_a_404(client: Client) -> None:
+    assert client.get("/pilots/no-such-pilot/").status_code == 404
+
+
+def test_signing_up_creates_a_logged_in_citizen(client: Client) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "minji",
+            "email": "Minji@Example.org",
+            "home_district": "",
+            "preferred_language": "en",
+            "password1": "a quiet street at night",
+            "password2": "a quiet street at night",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="minji")
+    assert user.email == "minji@example.org"
+    assert list(user.groups.values_list("name", flat=True)) == ["citizen"]
+    assert not user.is_staff
+    assert client.get("/").context["user"] == user
+    assert response.cookies["django_language"].value == "en"
+
+
+def test_signing_up_with_a_taken_email_explains_the_problem(client: Client, citizen: User) -> None:
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "someone-else",
+            "email": citizen.email.upper(),
+            "preferred_language": "en",
+            "password1": "a quiet street at night",
+            "password2": "a quiet street at night",
+        },
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "An account with this email already exists." in response.content.decode()
+    assert User.objects.filter(username="someone-else").count() == 0
+
+
+def test_logging_in_and_out(client: Client, citizen: User) -> None:
+    response = client.post(
+        "/accounts/login/",
+        {"username": "citizen", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == citizen
+    client.post("/accounts/logout/")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_a_wrong_password_is_refused_with_a_message(client: Client, citizen: User) -> None:
+    response = client.post(
+        "/accounts/login/",
+        {"username": "citizen", "password": "wrong"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()

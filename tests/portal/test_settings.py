@@ -1,0 +1,124 @@
+"""The settings read the environment and refuse values they cannot use, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "kq3V8m2Pz9rT1wX6yB4nD7cF0hJ5lS8aG2eR6tY9uI3oP1zQ7vN4",
+    "DJANGO_ALLOWED_HOSTS": "livinglab.seoul.example",
+}
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Start Python with only the given portal variables set and run `code` after setup."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "MQTT_"))
+    }
+    script = f"import django; django.setup(); {code}"
+    return subprocess.run(  # noqa: S603 - our own interpreter and code.
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_no_variables_means_the_embedded_defaults() -> None:
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'], s.DEBUG)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "channels.layers.InMemoryChannelLayer",
+        "True",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+    ]
+
+
+def test_service_urls_switch_to_the_real_services() -> None:
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
+        "s.CHANNEL_LAYERS['default']['BACKEND'], s.CACHES['default']['BACKEND'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.MQTT_URL)",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/livinglab",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/1",
+        MQTT_URL="mqtt://127.0.0.1:1883",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "livinglab",
+        "channels_redis.core.RedisChannelLayer",
+        "django.core.cache.backends.redis.RedisCache",
+        "False",
+        "redis://127.0.0.1:6379/1",
+        "mqtt://127.0.0.1:1883",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/portal"),
+        ("DATABASE_URL", "not a url"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("REDIS_URL", "redis://127.0.0.1:notaport"),
+        ("CELERY_BROKER_URL", "kafka://127.0.0.1"),
+        ("MQTT_URL", "tcp://127.0.0.1:1883"),
+        ("DJANGO_DEBUG", "maybe"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str) -> None:
+    result = run_django("pass", **{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.splitlines()[-1]
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = run_django("pass", DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="example.org")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr.splitlines()[-1]
+
+
+def test_production_refuses_a_guessable_secret_key() -> None:
+    result = run_django(
+        "pass", DJANGO_DEBUG="0", DJANGO_SECRET_KEY="ab" * 30, DJANGO_ALLOWED_HOSTS="example.org"
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr.splitlines()[-1]
+
+
+def test_production_refuses_to_start_without_allowed_hosts() -> None:
+    result = run_django("pass", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=PRODUCTION["DJANGO_SECRET_KEY"])
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr.splitlines()[-1]
+
+
+def test_the_deployment_checklist_is_clean_in_production() -> None:
+    result = run_django(
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in (result.stdout + result.stderr)
