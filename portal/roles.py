@@ -44,6 +44,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sensors.add_device",
         "sensors.change_device",
         "sensors.view_reading",
+        "sensors.view_alert",
+        "sensors.change_alert",
+        "sensors.view_devicecredential",
+        "sensors.add_devicecredential",
+        "sensors.change_devicecredential",
     ],
     Role.STAFF: ["portal.*", "pilots.*", "sensors.*"],
 }

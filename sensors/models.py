@@ -132,3 +132,177 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id}/{self.metric_id} @ {self.time.isoformat()} = {self.value}"
+
+
+class DeviceCredential(models.Model):
+    """A device's secret token, of which only a SHA-256 hash is kept.
+
+    The token is 32 random bytes, so a fast unsalted hash is as strong as a slow one here and lets
+    every request find its credential with one index lookup. The token itself is shown once, when
+    it is issued (`sensors.services.device_credential_issue`).
+    """
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="credentials"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    # The first characters of the token, so that people can tell credentials apart.
+    prefix = models.CharField(_("token prefix"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("device credential")
+        verbose_name_plural = _("device credentials")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}: {self.prefix}…"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IngestBatch(models.Model):
+    """Readings a device sent and was told were accepted, waiting to be stored and processed.
+
+    The ingest endpoints write one row per accepted batch before they answer, so an answer of
+    "accepted" survives a broker or worker outage; a worker stores the readings, rolls them up,
+    checks the alert rules and then deletes the row. Rows left behind are sent to the workers
+    again by a periodic sweep.
+    """
+
+    class Source(models.TextChoices):
+        HTTP = "http", _("HTTP")
+        MQTT = "mqtt", _("MQTT")
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="ingest_batches"
+    )
+    source = models.CharField(_("source"), max_length=4, choices=Source.choices)
+    received_at = models.DateTimeField(_("received at"))
+    count = models.PositiveIntegerField(_("number of readings"))
+    # Compact JSON: [[metric id, ISO 8601 time in UTC, value], ...]; text rather than jsonb
+    # because PostgreSQL would parse jsonb on every insert and nothing queries inside it.
+    readings = models.TextField(_("readings"))
+
+    class Meta:
+        ordering = ["received_at"]
+        verbose_name = _("ingest batch")
+        verbose_name_plural = _("ingest batches")
+        indexes = [models.Index(fields=["received_at"], name="ingestbatch_received")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} @ {self.received_at.isoformat()} ({self.count})"
+
+
+class Rollup(models.Model):
+    """Count, minimum, maximum, sum and mean of one metric of one device over one time bucket.
+
+    Always recomputed from the raw readings of the bucket, never incremented, so processing a
+    batch twice gives the same numbers.
+    """
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE)
+    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT)
+    bucket = models.DateTimeField(_("bucket start"))
+    count = models.PositiveIntegerField(_("count"))
+    min = models.FloatField(_("minimum"))
+    max = models.FloatField(_("maximum"))
+    sum = models.FloatField(_("sum"))
+    mean = models.FloatField(_("mean"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.device_id}/{self.metric_id} @ {self.bucket.isoformat()}: {self.mean:.2f}"
+
+
+class MinuteRollup(Rollup):
+    class Meta:
+        verbose_name = _("minute rollup")
+        verbose_name_plural = _("minute rollups")
+        constraints = [
+            # Its index serves per-device time-range reads and makes the upsert possible.
+            models.UniqueConstraint(
+                fields=["device", "metric", "bucket"], name="minuterollup_device_metric_bucket"
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "bucket"], name="minuterollup_metric_bucket")]
+
+
+class HourRollup(Rollup):
+    class Meta:
+        verbose_name = _("hour rollup")
+        verbose_name_plural = _("hour rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "metric", "bucket"], name="hourrollup_device_metric_bucket"
+            ),
+        ]
+        indexes = [models.Index(fields=["metric", "bucket"], name="hourrollup_metric_bucket")]
+
+
+class Alert(models.Model):
+    """A rule that a device's readings (or its silence) broke, open until the condition clears."""
+
+    class Rule(models.TextChoices):
+        PM25_BAD = "pm25_bad", _("PM2.5 bad")
+        PM25_VERY_BAD = "pm25_very_bad", _("PM2.5 very bad")
+        PM10_BAD = "pm10_bad", _("PM10 bad")
+        PM10_VERY_BAD = "pm10_very_bad", _("PM10 very bad")
+        HEAT_WAVE = "heat_wave", _("Heat wave")
+        DEVICE_SILENT = "device_silent", _("Device silent")
+
+    class Level(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        CRITICAL = "critical", _("Critical")
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    metric = models.ForeignKey(
+        Metric,
+        verbose_name=_("metric"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    # The reading that opened the alert; none for a silent device.
+    value = models.FloatField(_("value"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=200)
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "rule"],
+                condition=models.Q(closed_at__isnull=True),
+                name="alert_one_open_per_device_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-opened_at"], name="alert_opened"),
+            models.Index(
+                fields=["device", "-opened_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="alert_open_by_device",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} — {self.device_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
