@@ -30,6 +30,25 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Restore the districts and metrics that migrations load.
+
+    A transactional test empties every table when it ends, so the next one would find no districts.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not (marker.kwargs.get("transaction") or "transaction" in marker.args):
+        return
+    request.getfixturevalue("transactional_db")
+    from portal.services import districts_sync_seoul
+    from sensors.catalogue import METRICS
+    from sensors.models import Metric
+
+    districts_sync_seoul()
+    for spec in METRICS:
+        Metric.objects.update_or_create(code=spec["code"], defaults=dict(spec))
+
+
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs DATABASE_URL naming PostgreSQL"
 )

@@ -60,5 +60,8 @@
     }).addTo(map);
     if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     map.getContainer().dataset.districts = String(layer.getLayers().length);
+    // Other scripts on the page (and browser tests) find the map by its element's id.
+    window.portalMaps = window.portalMaps || {};
+    window.portalMaps[map.getContainer().id] = { map: map, districts: layer };
   };
 })();
