@@ -1,27 +1,116 @@
-"""WebSocket feeds of live readings."""
+"""WebSocket feeds of live readings: the city, one district, one pilot, one device.
+
+Every feed sends, in order: a snapshot of the latest value of every device in scope, then new
+readings (every one on a device feed; a few coalesced frames a second on the others) and alerts.
+Messages are JSON objects with a `type` of "snapshot", "readings" or "alert".
+
+The city and district feeds carry public devices only, the same bytes for everybody. A pilot feed
+also carries the pilot's private devices to its members. A private device's own feed is refused to
+anyone else: the socket is accepted and at once closed with code 4403, so that the browser learns
+why (a feed that does not exist closes with 4404).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from sensors import selectors
-from sensors.realtime import city_group
+from sensors import feeds, selectors
+from sensors.realtime import Feed, feed_group
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
 
 
-class CityFeedConsumer(AsyncJsonWebsocketConsumer):
-    """The whole city's public devices: a snapshot of the latest values, then new readings."""
+class FeedConsumer(AsyncJsonWebsocketConsumer):
+    """One live feed; `feed` is set by the subclass, the key comes from the URL."""
+
+    feed: Feed = Feed.CITY
+
+    scope_of_feed: selectors.FeedScope
+    bucket: feeds.Bucket
+    subscriber: feeds.Subscriber | None = None
+    writer: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
-        await self.channel_layer.group_add(city_group(), self.channel_name)
+        kwargs = self.scope["url_route"]["kwargs"]
+        resolved = await database_sync_to_async(selectors.feed_scope)(
+            feed=self.feed.value, key=kwargs.get("key"), user=self.scope.get("user")
+        )
+        if isinstance(resolved, selectors.FeedRefusal):
+            await self.accept()
+            code = CLOSE_NOT_FOUND if resolved is selectors.FeedRefusal.NOT_FOUND else None
+            await self.close(code=code or CLOSE_FORBIDDEN)
+            return
+        self.scope_of_feed = resolved
+        self.bucket = _bucket(self.feed, resolved)
         await self.accept()
-        snapshot = await database_sync_to_async(selectors.latest_public_readings)()
-        await self.send_json({"type": "snapshot", "feed": "city", "readings": snapshot})
+        # Subscribe before reading the snapshot, so that nothing sent meanwhile is lost; the
+        # page keeps the newest value per device, so overlap is harmless.
+        self.subscriber = feeds.Subscriber(limit=feeds.outbox_limit())
+        await feeds.get_hub().subscribe(self.subscriber, self.bucket)
+        await self.send_snapshot()
+        self.writer = asyncio.create_task(self._write(self.subscriber))
+
+    async def send_snapshot(self) -> None:
+        snapshot = await database_sync_to_async(selectors.feed_snapshot)(self.scope_of_feed)
+        await self.send(
+            text_data=json.dumps(
+                {"type": "snapshot", "feed": self.feed.value, **snapshot}, separators=(",", ":")
+            )
+        )
+
+    async def _write(self, subscriber: feeds.Subscriber) -> None:
+        while True:
+            await subscriber.wake.wait()
+            subscriber.wake.clear()
+            if subscriber.overflowed:
+                subscriber.overflowed = False
+                await self.send_snapshot()
+            while subscriber.outbox:
+                await self.send(text_data=subscriber.outbox.popleft())
 
     async def disconnect(self, code: int) -> None:
-        await self.channel_layer.group_discard(city_group(), self.channel_name)
+        if self.writer is not None:
+            self.writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.writer
+        if self.subscriber is not None:
+            await feeds.get_hub().unsubscribe(self.subscriber, self.bucket)
+            self.subscriber = None
 
-    async def feed_readings(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "readings", "readings": event["readings"]})
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # Feeds only speak; anything a client sends is ignored.
+        return
+
+
+def _bucket(feed: Feed, scope: selectors.FeedScope) -> feeds.Bucket:
+    if scope.device is not None:
+        # Whoever passed `connect` may see this device, private or not; every reading, at once.
+        return feeds.Bucket(feed_group(Feed.DEVICE, scope.device.pk), True, False)
+    if scope.pilot is not None:
+        return feeds.Bucket(feed_group(Feed.PILOT, scope.pilot.pk), scope.include_private, True)
+    if scope.district is not None:
+        return feeds.Bucket(feed_group(Feed.DISTRICT, scope.district.pk), False, True)
+    return feeds.Bucket(feed_group(Feed.CITY), False, True)
+
+
+class CityFeedConsumer(FeedConsumer):
+    feed = Feed.CITY
+
+
+class DistrictFeedConsumer(FeedConsumer):
+    feed = Feed.DISTRICT
+
+
+class PilotFeedConsumer(FeedConsumer):
+    feed = Feed.PILOT
+
+
+class DeviceFeedConsumer(FeedConsumer):
+    feed = Feed.DEVICE

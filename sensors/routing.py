@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sensors.consumers import CityFeedConsumer
+from sensors import consumers
 
 websocket_urlpatterns = [
-    path("ws/sensors/", CityFeedConsumer.as_asgi()),
+    path("ws/sensors/", consumers.CityFeedConsumer.as_asgi()),
+    path("ws/sensors/districts/<slug:key>/", consumers.DistrictFeedConsumer.as_asgi()),
+    path("ws/sensors/pilots/<slug:key>/", consumers.PilotFeedConsumer.as_asgi()),
+    path("ws/sensors/devices/<int:key>/", consumers.DeviceFeedConsumer.as_asgi()),
 ]

@@ -1,0 +1,225 @@
+"""The live-feed hub of one ASGI server process.
+
+Each server process (each event loop, strictly) runs one hub while any WebSocket is open. The hub
+is the process's only member of the channel-layer group that every reading batch is sent to
+(`realtime.city_group()`), so a batch costs one channel-layer message per server process rather
+than one per subscriber. The hub then:
+
+- routes readings to the local subscribers of the device, pilot, district and city feeds;
+- passes device-feed readings on at once, every one of them;
+- coalesces the city, district and pilot feeds: it keeps the latest reading per device and metric
+  and emits one frame per feed every `SENSORS_LIVE_FRAME_SECONDS`, serialised once for all its
+  subscribers.
+
+Every subscriber has its own bounded outbox drained by its own task, so a slow or dead client
+only ever delays itself. A client whose outbox overflows loses the queued frames and is sent a
+fresh snapshot instead, so it still ends with the latest value of every device.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections import deque
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from sensors.realtime import Feed, city_group, feed_group
+
+logger = logging.getLogger(__name__)
+
+
+class Bucket(NamedTuple):
+    """Subscribers who receive the same bytes: one feed, seen with or without private devices."""
+
+    group: str
+    include_private: bool
+    coalesce: bool
+
+
+class Subscriber:
+    """One WebSocket's outbox of serialised messages, drained by that socket's own task."""
+
+    def __init__(self, *, limit: int) -> None:
+        self.outbox: deque[str] = deque()
+        self.limit = limit
+        self.wake = asyncio.Event()
+        self.overflowed = False
+
+    def offer(self, text: str) -> None:
+        if len(self.outbox) >= self.limit:
+            # The client is not keeping up: drop what it has not read and resync it instead.
+            self.outbox.clear()
+            self.overflowed = True
+        else:
+            self.outbox.append(text)
+        self.wake.set()
+
+
+def _time_key(reading: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(reading["time"])
+
+
+class Coalescer:
+    """The latest reading per device and metric of each coalesced feed since the last frame."""
+
+    def __init__(self) -> None:
+        self.pending: dict[Bucket, dict[tuple[int, str], dict[str, Any]]] = {}
+
+    def add(self, bucket: Bucket, reading: dict[str, Any]) -> None:
+        latest = self.pending.setdefault(bucket, {})
+        key = (reading["device"], reading["metric"])
+        held = latest.get(key)
+        # A late or re-sent older reading must not replace a newer value on screen.
+        if held is None or _time_key(held) <= _time_key(reading):
+            latest[key] = reading
+
+    def frames(self) -> dict[Bucket, str]:
+        """One serialised frame per feed with news, and an empty buffer for the next one."""
+        frames = {
+            bucket: json.dumps(
+                {"type": "readings", "readings": list(latest.values())}, separators=(",", ":")
+            )
+            for bucket, latest in self.pending.items()
+            if latest
+        }
+        self.pending = {}
+        return frames
+
+
+class FeedHub:
+    """Routes channel-layer batches to this process's live-feed subscribers."""
+
+    def __init__(self, *, interval: float) -> None:
+        self.interval = interval
+        self.subscribers: dict[Bucket, set[Subscriber]] = {}
+        self.coalescer = Coalescer()
+        self.channel_name: str | None = None
+        self.tasks: list[asyncio.Task[None]] = []
+        self.lock = asyncio.Lock()
+
+    @property
+    def running(self) -> bool:
+        return bool(self.tasks)
+
+    async def subscribe(self, subscriber: Subscriber, bucket: Bucket) -> None:
+        async with self.lock:
+            self.subscribers.setdefault(bucket, set()).add(subscriber)
+            if not self.running:
+                await self._start()
+
+    async def unsubscribe(self, subscriber: Subscriber, bucket: Bucket) -> None:
+        async with self.lock:
+            members = self.subscribers.get(bucket)
+            if members is not None:
+                members.discard(subscriber)
+                if not members:
+                    del self.subscribers[bucket]
+            if not self.subscribers and self.running:
+                await self._stop()
+
+    async def _start(self) -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            raise RuntimeError("live feeds need a channel layer (CHANNEL_LAYERS)")
+        self.channel_name = await layer.new_channel()
+        await layer.group_add(city_group(), self.channel_name)
+        self.tasks = [
+            asyncio.create_task(self._receive(layer, self.channel_name)),
+            asyncio.create_task(self._tick()),
+        ]
+
+    async def _stop(self) -> None:
+        tasks, self.tasks = self.tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        layer = get_channel_layer()
+        if layer is not None and self.channel_name is not None:
+            await layer.group_discard(city_group(), self.channel_name)
+        self.channel_name = None
+        self.coalescer = Coalescer()
+
+    async def _receive(self, layer: Any, channel: str) -> None:
+        while True:
+            message = await layer.receive(channel)
+            try:
+                if message.get("type") == "feed.readings":
+                    self.dispatch_readings(message["readings"])
+                elif message.get("type") == "feed.alerts":
+                    self.dispatch_alerts(message["alerts"])
+            except Exception:
+                # One malformed batch must not end the feed for everybody.
+                logger.exception("Could not route a live-feed message")
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            self.flush()
+
+    def _buckets_for(self, item: dict[str, Any]) -> list[Bucket]:
+        """The buckets with subscribers that may see this reading or alert."""
+        groups = [(city_group(), True), (feed_group(Feed.DEVICE, item["device"]), False)]
+        if item.get("district") is not None:
+            groups.append((feed_group(Feed.DISTRICT, item["district"]), True))
+        if item.get("pilot") is not None:
+            groups.append((feed_group(Feed.PILOT, item["pilot"]), True))
+        public = bool(item.get("public"))
+        found = []
+        for group, coalesce in groups:
+            for include_private in (False, True):
+                bucket = Bucket(group, include_private, coalesce)
+                if bucket in self.subscribers and (public or include_private):
+                    found.append(bucket)
+        return found
+
+    def dispatch_readings(self, readings: list[dict[str, Any]]) -> None:
+        immediate: dict[Bucket, list[dict[str, Any]]] = {}
+        for reading in readings:
+            for bucket in self._buckets_for(reading):
+                if bucket.coalesce:
+                    self.coalescer.add(bucket, reading)
+                else:
+                    immediate.setdefault(bucket, []).append(reading)
+        for bucket, batch in immediate.items():
+            self._offer(bucket, {"type": "readings", "readings": batch})
+
+    def dispatch_alerts(self, alerts: list[dict[str, Any]]) -> None:
+        for alert in alerts:
+            for bucket in self._buckets_for(alert):
+                self._offer(bucket, {"type": "alert", "alert": alert})
+
+    def flush(self) -> None:
+        for bucket, text in self.coalescer.frames().items():
+            for subscriber in self.subscribers.get(bucket, ()):
+                subscriber.offer(text)
+
+    def _offer(self, bucket: Bucket, payload: dict[str, Any]) -> None:
+        text = json.dumps(payload, separators=(",", ":"))
+        for subscriber in self.subscribers.get(bucket, ()):
+            subscriber.offer(text)
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FeedHub] = weakref.WeakKeyDictionary()
+
+
+def frame_interval() -> float:
+    return float(getattr(settings, "SENSORS_LIVE_FRAME_SECONDS", 0.25))
+
+
+def outbox_limit() -> int:
+    return int(getattr(settings, "SENSORS_LIVE_OUTBOX_LIMIT", 200))
+
+
+def get_hub() -> FeedHub:
+    """The hub of the running event loop, created on first use."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = FeedHub(interval=frame_interval())
+    return hub

@@ -1,0 +1,56 @@
+"""Fixtures for the sensor tests: devices in and out of a pilot, and a fresh channel layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from channels.layers import channel_layers
+
+from pilots.models import Pilot
+from sensors.models import Device
+from tests.sensors.factories import DeviceFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channel layer, so no group or message outlives the test."""
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
+@pytest.fixture
+def public_device(db: None) -> Device:
+    device: Device = DeviceFactory(name="gangnam-gu-air-quality-public")
+    return device
+
+
+@pytest.fixture
+def private_device(db: None, pilot: Pilot) -> Device:
+    """A device private to `pilot`, which `manager` manages."""
+    device: Device = DeviceFactory(
+        name="gangnam-gu-air-quality-private",
+        pilot=pilot,
+        visibility=Device.Visibility.PRIVATE,
+    )
+    return device
+
+
+@pytest.fixture
+def as_user() -> Any:
+    """Wraps the WebSocket routes in an app that runs them as the given user."""
+    from channels.routing import URLRouter
+
+    from sensors.routing import websocket_urlpatterns
+
+    router = URLRouter(websocket_urlpatterns)
+
+    def build(user: Any) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> Any:
+            return await router({**scope, "user": user}, receive, send)
+
+        return app
+
+    return build

@@ -1,0 +1,304 @@
+"""Live feeds over WebSockets: snapshot, new readings, coalescing, alerts and who may listen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+
+from pilots.models import Pilot
+from portal.models import User
+from sensors import feeds
+from sensors.models import Alert, Device
+from sensors.realtime import push_alert, push_readings, reading_message
+from sensors.selectors import alert_payload
+from tests.portal.factories import district
+from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+NOON = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
+
+
+def message_for(device: Device, value: float, *, minutes: int = 0, code: str = "pm25") -> Any:
+    return reading_message(
+        device_id=device.pk,
+        metric=code,
+        time=(NOON + dt.timedelta(minutes=minutes)).isoformat(),
+        value=value,
+        latitude=device.latitude,
+        longitude=device.longitude,
+    )
+
+
+async def connect(app: Any, path: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(app, path)
+    connected, _subprotocol = await communicator.connect(timeout=5)
+    assert connected
+    return communicator
+
+
+async def push(*messages: Any) -> None:
+    await database_sync_to_async(push_readings)(list(messages))
+
+
+async def test_the_city_feed_sends_a_snapshot_then_new_readings(
+    as_user: Any, public_device: Device
+) -> None:
+    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON, value=12.0)
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert snapshot["type"] == "snapshot"
+    assert [(r["device"], r["metric"], r["value"]) for r in snapshot["readings"]] == [
+        (public_device.pk, "pm25", 12.0)
+    ]
+
+    await push(message_for(public_device, 48.5, minutes=1))
+    frame = await communicator.receive_json_from(timeout=5)
+    assert frame["type"] == "readings"
+    assert [(r["device"], r["value"]) for r in frame["readings"]] == [(public_device.pk, 48.5)]
+    await communicator.disconnect()
+
+
+async def test_the_snapshot_holds_the_newest_value_of_each_metric(
+    as_user: Any, public_device: Device
+) -> None:
+    for minutes, value in [(0, 10.0), (5, 30.0), (2, 20.0)]:
+        await database_sync_to_async(ReadingFactory)(
+            device=public_device, time=NOON + dt.timedelta(minutes=minutes), value=value
+        )
+    await database_sync_to_async(ReadingFactory)(
+        device=public_device, metric=await database_sync_to_async(metric)("pm10"), value=70.0
+    )
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert sorted((r["metric"], r["value"]) for r in snapshot["readings"]) == [
+        ("pm10", 70.0),
+        ("pm25", 30.0),
+    ]
+    await communicator.disconnect()
+
+
+async def test_the_city_feed_leaves_out_private_devices(
+    as_user: Any, manager: User, public_device: Device, private_device: Device
+) -> None:
+    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
+    communicator = await connect(as_user(manager), "/ws/sensors/")
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert snapshot["readings"] == []
+
+    await push(message_for(private_device, 99.0), message_for(public_device, 11.0))
+    frame = await communicator.receive_json_from(timeout=5)
+    assert [r["device"] for r in frame["readings"]] == [public_device.pk]
+    await communicator.disconnect()
+
+
+async def test_a_private_devices_feed_is_refused_to_an_outsider(
+    as_user: Any, outsider: User, private_device: Device
+) -> None:
+    communicator = await connect(as_user(outsider), f"/ws/sensors/devices/{private_device.pk}/")
+    closing = await communicator.receive_output(timeout=5)
+    assert closing == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_private_devices_feed_is_refused_to_an_anonymous_visitor(
+    as_user: Any, private_device: Device
+) -> None:
+    communicator = await connect(
+        as_user(AnonymousUser()), f"/ws/sensors/devices/{private_device.pk}/"
+    )
+    closing = await communicator.receive_output(timeout=5)
+    assert closing["code"] == 4403
+
+
+async def test_a_private_devices_feed_is_open_to_the_pilots_manager(
+    as_user: Any, manager: User, private_device: Device
+) -> None:
+    communicator = await connect(as_user(manager), f"/ws/sensors/devices/{private_device.pk}/")
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert snapshot["type"] == "snapshot"
+
+    await push(message_for(private_device, 33.0))
+    readings = await communicator.receive_json_from(timeout=5)
+    assert [r["value"] for r in readings["readings"]] == [33.0]
+    await communicator.disconnect()
+
+
+async def test_a_private_devices_feed_is_refused_to_another_pilots_manager(
+    as_user: Any, other_manager: User, private_device: Device
+) -> None:
+    communicator = await connect(
+        as_user(other_manager), f"/ws/sensors/devices/{private_device.pk}/"
+    )
+    closing = await communicator.receive_output(timeout=5)
+    assert closing["code"] == 4403
+
+
+async def test_a_feed_of_a_device_that_does_not_exist_closes_as_not_found(as_user: Any) -> None:
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/devices/999999/")
+    closing = await communicator.receive_output(timeout=5)
+    assert closing["code"] == 4404
+
+
+async def test_a_device_feed_sends_every_reading_in_order(
+    as_user: Any, public_device: Device
+) -> None:
+    communicator = await connect(
+        as_user(AnonymousUser()), f"/ws/sensors/devices/{public_device.pk}/"
+    )
+    await communicator.receive_json_from(timeout=5)
+    for minute in range(5):
+        await push(message_for(public_device, float(minute), minutes=minute))
+
+    received: list[float] = []
+    while len(received) < 5:
+        message = await communicator.receive_json_from(timeout=5)
+        received.extend(reading["value"] for reading in message["readings"])
+    assert received == [0.0, 1.0, 2.0, 3.0, 4.0]
+    await communicator.disconnect()
+
+
+async def test_the_city_feed_coalesces_a_burst_into_one_frame_with_the_latest_per_device(
+    as_user: Any, settings: Any, public_device: Device
+) -> None:
+    # Frames go out only when the test flushes, so the count below does not depend on timing.
+    settings.SENSORS_LIVE_FRAME_SECONDS = 3600
+    other = await database_sync_to_async(DeviceFactory)(name="gangnam-gu-air-quality-other")
+    marker = await database_sync_to_async(DeviceFactory)(name="gangnam-gu-air-quality-marker")
+    city = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+    await city.receive_json_from(timeout=5)
+    marker_feed = await connect(as_user(AnonymousUser()), f"/ws/sensors/devices/{marker.pk}/")
+    await marker_feed.receive_json_from(timeout=5)
+
+    for minute in range(20):
+        await push(
+            message_for(public_device, 100.0 + minute, minutes=minute),
+            message_for(other, 200.0 + minute, minutes=minute),
+        )
+    # The hub handles batches in order: once the marker arrives, the burst has been buffered.
+    await push(message_for(marker, 1.0))
+    await marker_feed.receive_json_from(timeout=5)
+    assert await city.receive_nothing(timeout=0.2)
+
+    feeds.get_hub().flush()
+    frame = await city.receive_json_from(timeout=5)
+    assert sorted((r["device"], r["value"]) for r in frame["readings"]) == sorted(
+        [(public_device.pk, 119.0), (other.pk, 219.0), (marker.pk, 1.0)]
+    )
+    assert await city.receive_nothing(timeout=0.2)
+    await city.disconnect()
+    await marker_feed.disconnect()
+
+
+async def test_a_district_feed_carries_only_its_districts_devices(
+    as_user: Any, public_device: Device
+) -> None:
+    elsewhere = await database_sync_to_async(DeviceFactory)(
+        name="mapo-gu-air-quality-01", district=await database_sync_to_async(district)("mapo-gu")
+    )
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/districts/gangnam-gu/")
+    await communicator.receive_json_from(timeout=5)
+
+    await push(message_for(elsewhere, 5.0), message_for(public_device, 6.0))
+    frame = await communicator.receive_json_from(timeout=5)
+    assert [r["device"] for r in frame["readings"]] == [public_device.pk]
+    await communicator.disconnect()
+
+
+async def test_a_pilot_feed_shows_private_devices_to_members_only(
+    as_user: Any, outsider: User, manager: User, pilot: Pilot, private_device: Device
+) -> None:
+    shared = await database_sync_to_async(DeviceFactory)(
+        name="gangnam-gu-air-quality-shared", pilot=pilot
+    )
+    members = await connect(as_user(manager), f"/ws/sensors/pilots/{pilot.slug}/")
+    others = await connect(as_user(outsider), f"/ws/sensors/pilots/{pilot.slug}/")
+    await members.receive_json_from(timeout=5)
+    await others.receive_json_from(timeout=5)
+
+    await push(message_for(private_device, 50.0), message_for(shared, 7.0))
+    seen_by_members = await members.receive_json_from(timeout=5)
+    seen_by_others = await others.receive_json_from(timeout=5)
+    assert sorted(r["device"] for r in seen_by_members["readings"]) == sorted(
+        [private_device.pk, shared.pk]
+    )
+    assert [r["device"] for r in seen_by_others["readings"]] == [shared.pk]
+    await members.disconnect()
+    await others.disconnect()
+
+
+async def test_an_unknown_pilots_feed_closes_as_not_found(as_user: Any) -> None:
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/pilots/no-such-pilot/")
+    closing = await communicator.receive_output(timeout=5)
+    assert closing["code"] == 4404
+
+
+@database_sync_to_async
+def _open_alert(device: Device) -> dict[str, Any]:
+    alert = Alert.objects.create(
+        device=device,
+        metric=metric("pm25"),
+        rule=Alert.Rule.PM25_VERY_BAD,
+        level=Alert.Level.CRITICAL,
+        value=91.0,
+        message="PM2.5 91 µg/m³",
+        opened_at=NOON,
+    )
+    return alert_payload(Alert.objects.select_related("device", "metric").get(pk=alert.pk))
+
+
+async def test_an_alert_reaches_the_city_feed_at_once(as_user: Any, public_device: Device) -> None:
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+    await communicator.receive_json_from(timeout=5)
+
+    payload = await _open_alert(public_device)
+    await database_sync_to_async(push_alert)(payload)
+    message = await communicator.receive_json_from(timeout=5)
+    assert message["type"] == "alert"
+    assert message["alert"]["rule"] == "pm25_very_bad"
+    assert message["alert"]["device"] == public_device.pk
+    await communicator.disconnect()
+
+
+async def test_open_alerts_come_with_the_snapshot(as_user: Any, public_device: Device) -> None:
+    await _open_alert(public_device)
+    communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert [alert["level"] for alert in snapshot["alerts"]] == ["critical"]
+    await communicator.disconnect()
+
+
+async def test_a_private_devices_alert_stays_off_the_city_feed(
+    as_user: Any, manager: User, private_device: Device, public_device: Device
+) -> None:
+    communicator = await connect(as_user(manager), "/ws/sensors/")
+    snapshot = await communicator.receive_json_from(timeout=5)
+    await database_sync_to_async(push_alert)(await _open_alert(private_device))
+    assert snapshot["alerts"] == []
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+def test_a_coalesced_frame_never_goes_back_to_an_older_reading(public_device: Device) -> None:
+    coalescer = feeds.Coalescer()
+    bucket = feeds.Bucket("sensors.city", False, True)
+    coalescer.add(bucket, message_for(public_device, 40.0, minutes=5))
+    coalescer.add(bucket, message_for(public_device, 10.0, minutes=1))
+
+    (frame,) = coalescer.frames().values()
+    assert '"value":40.0' in frame
+    assert coalescer.frames() == {}
+
+
+async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_end() -> None:
+    subscriber = feeds.Subscriber(limit=3)
+    for number in range(5):
+        subscriber.offer(f"frame {number}")
+    assert subscriber.overflowed
+    assert len(subscriber.outbox) <= 3
