@@ -1,15 +1,601 @@
+"""The pilot manager's admin: their own pilots only, phases through the one service, surveys."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+import csv
+from typing import Any
 
-from pilots.models import Pilot
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pilots import selectors, services
+from pilots.models import (
+    ConsentVersion,
+    EligibilityRule,
+    Enrolment,
+    PhaseChange,
+    Pilot,
+    PilotQuestion,
+    Survey,
+    SurveyQuestion,
+)
+from pilots.permissions import pilots_managed_by, user_manages_pilot, user_sees_every_pilot
+from pilots.widgets import AreaWidget
+from portal.models import User
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # A byte-order mark lets spreadsheet programs read Korean text as UTF-8.
+    response.write("\ufeff")
+    return response, csv.writer(response)
+
+
+PHASE_CHANGE_FIELDS: list[str] = [
+    "changed_at",
+    "from_phase",
+    "to_phase",
+    "changed_by",
+    "reason",
+    "is_public",
+    "public_note",
+]
+ENROLMENT_FIELDS: list[str] = [
+    "user",
+    "status",
+    "consent_version",
+    "consented_at",
+    "queued_at",
+    "joined_at",
+]
+
+
+class PilotAdminForm(forms.ModelForm[Pilot]):
+    class Meta:
+        model = Pilot
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what shows.
+        widgets = {"area": AreaWidget}
+
+
+class PhaseChangeInline(admin.TabularInline[PhaseChange, Pilot]):
+    model = PhaseChange
+    extra = 0
+    can_delete = False
+    fields = (*PHASE_CHANGE_FIELDS,)
+    readonly_fields = PHASE_CHANGE_FIELDS
+    verbose_name_plural = gettext_lazy("Phase history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ConsentVersionInline(admin.StackedInline[ConsentVersion, Pilot]):
+    """Published versions are fixed; a new text is added as a new version through the service."""
+
+    model = ConsentVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "published_at", "published_by", "text"]
+    readonly_fields = ["number", "published_at", "published_by"]
+    verbose_name_plural = gettext_lazy(
+        "Consent texts (adding a version asks every participant to agree again)"
+    )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EligibilityRuleInline(admin.TabularInline[EligibilityRule, Pilot]):
+    model = EligibilityRule
+    extra = 0
+
+
+class EnrolmentInline(admin.TabularInline[Enrolment, Pilot]):
+    model = Enrolment
+    extra = 0
+    can_delete = False
+    fields = (*ENROLMENT_FIELDS,)
+    readonly_fields = ENROLMENT_FIELDS
+    verbose_name_plural = gettext_lazy("Participants and waiting list")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Enrolment]:
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .select_related("user", "consent_version")
+        )
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PhaseChangeForm(forms.Form):
+    to_phase = forms.ChoiceField(label=gettext_lazy("New phase"))
+    reason = forms.CharField(label=gettext_lazy("Why (internal)"), widget=forms.Textarea)
+    is_public = forms.BooleanField(
+        label=gettext_lazy("Show on the pilot's public timeline"), required=False, initial=True
+    )
+    public_note = forms.CharField(
+        label=gettext_lazy("Public note"), widget=forms.Textarea, required=False
+    )
+
+    def __init__(self, *args: Any, pilot: Pilot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = services.PHASE_MOVES[pilot.phase]
+        field = self.fields["to_phase"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared just above.
+        field.choices = [(value, label) for value, label in Pilot.Phase.choices if value in allowed]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why (internal)"), widget=forms.Textarea)
 
 
 @admin.register(Pilot)
 class PilotAdmin(admin.ModelAdmin[Pilot]):
-    list_display = ["title", "domain", "phase", "start_date", "end_date", "partner"]
+    form = PilotAdminForm
+    list_display = [
+        "title",
+        "domain",
+        "phase",
+        "participants",
+        "waiting",
+        "answers",
+        "capacity",
+        "start_date",
+    ]
     list_filter = ["phase", "domain", "districts"]
     search_fields = ["title", "summary", "partner", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["districts", "managers"]
     date_hierarchy = "start_date"
+    actions = ["advance_phase", "export_participants"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "domain", "phase", "phase_tools", "summary", "goal"]}),
+        (
+            gettext_lazy("Where and when"),
+            {"fields": ["districts", "area", "start_date", "end_date"]},
+        ),
+        (gettext_lazy("Taking part"), {"fields": ["capacity", "participants_csv"]}),
+        (gettext_lazy("People"), {"fields": ["partner", "managers"]}),
+    ]
+    inlines = [ConsentVersionInline, EligibilityRuleInline, EnrolmentInline, PhaseChangeInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Pilot]:
+        managed = pilots_managed_by(request.user).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pk__in=managed)
+            .annotate(
+                participant_total=Count(
+                    "enrolments",
+                    filter=Q(enrolments__status=Enrolment.Status.PARTICIPATING),
+                    distinct=True,
+                ),
+                waiting_total=Count(
+                    "enrolments",
+                    filter=Q(enrolments__status=Enrolment.Status.WAITING),
+                    distinct=True,
+                ),
+                answer_total=Count("surveys__responses", distinct=True),
+            )
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Phases move only through the phase service, never by editing the field.
+        readonly = ["phase", "phase_tools", "participants_csv"]
+        if not user_sees_every_pilot(request.user):
+            readonly.append("managers")
+        return readonly
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not user_manages_pilot(request.user, obj):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not user_manages_pilot(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not user_manages_pilot(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("participants"), ordering="participant_total")
+    def participants(self, pilot: Pilot) -> int:
+        return pilot.participant_total  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=gettext_lazy("waiting"), ordering="waiting_total")
+    def waiting(self, pilot: Pilot) -> int:
+        return pilot.waiting_total  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=gettext_lazy("survey answers"), ordering="answer_total")
+    def answers(self, pilot: Pilot) -> int:
+        return pilot.answer_total  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=gettext_lazy("change phase"))
+    def phase_tools(self, pilot: Pilot) -> str:
+        if not pilot.pk or not services.PHASE_MOVES[pilot.phase]:
+            return _("This phase is final.") if pilot.pk else "—"
+        url = reverse("admin:pilots_pilot_phase", args=[pilot.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Change phase…"))
+
+    @admin.display(description=gettext_lazy("participants as CSV"))
+    def participants_csv(self, pilot: Pilot) -> str:
+        if not pilot.pk:
+            return "—"
+        url = reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download participants (CSV)"))
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:pilot_id>/phase/",
+                self.admin_site.admin_view(self.phase_view),
+                name="pilots_pilot_phase",
+            ),
+            path(
+                "<int:pilot_id>/participants.csv",
+                self.admin_site.admin_view(self.participants_csv_view),
+                name="pilots_pilot_participants_csv",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _managed_or_404(self, request: HttpRequest, pilot_id: int) -> Pilot:
+        pilot = get_object_or_404(self.get_queryset(request), pk=pilot_id)
+        if not self.has_change_permission(request, pilot):
+            raise PermissionDenied
+        return pilot
+
+    def phase_view(self, request: HttpRequest, pilot_id: int) -> HttpResponse:
+        pilot = self._managed_or_404(request, pilot_id)
+        form = PhaseChangeForm(request.POST or None, pilot=pilot)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.pilot_change_phase(
+                    pilot=pilot,
+                    to_phase=form.cleaned_data["to_phase"],
+                    by=request.user,  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                    is_public=form.cleaned_data["is_public"],
+                    public_note=form.cleaned_data["public_note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("%(pilot)s is now %(phase)s.")
+                    % {"pilot": pilot.title, "phase": pilot.get_phase_display()},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:pilots_pilot_change", args=[pilot.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change the phase of %(pilot)s") % {"pilot": pilot.title},
+            "pilot": pilot,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "pilots/admin/change_phase.html", context)
+
+    def participants_csv_view(self, request: HttpRequest, pilot_id: int) -> HttpResponse:
+        pilot = self._managed_or_404(request, pilot_id)
+        return self._participants_csv(
+            Pilot.objects.filter(pk=pilot.pk), f"{pilot.slug}-participants.csv"
+        )
+
+    def _participants_csv(self, pilots: QuerySet[Pilot], filename: str) -> HttpResponse:
+        response, writer = _csv_response(filename)
+        writer.writerow(
+            [
+                "pilot",
+                "username",
+                "email",
+                "status",
+                "consent_version",
+                "consent_current",
+                "consented_at",
+                "consent_contact",
+                "queued_at",
+                "joined_at",
+            ]
+        )
+        enrolments = (
+            Enrolment.objects.filter(pilot__in=pilots)
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .select_related("pilot", "user", "consent_version")
+            .order_by("pilot__slug", "status", "queued_at", "pk")
+        )
+        for enrolment in enrolments:
+            writer.writerow(
+                [
+                    enrolment.pilot.slug,
+                    enrolment.user.username,
+                    # Only residents who agreed to be contacted share their address.
+                    enrolment.user.email if enrolment.consent_contact else "",
+                    enrolment.status,
+                    enrolment.consent_version.number if enrolment.consent_version else "",
+                    "no" if selectors.enrolment_needs_consent(enrolment) else "yes",
+                    enrolment.consented_at.isoformat() if enrolment.consented_at else "",
+                    "yes" if enrolment.consent_contact else "no",
+                    enrolment.queued_at.isoformat() if enrolment.queued_at else "",
+                    enrolment.joined_at.isoformat() if enrolment.joined_at else "",
+                ]
+            )
+        return response
+
+    @admin.action(description=gettext_lazy("Export participants of the selected pilots (CSV)"))
+    def export_participants(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> HttpResponse:
+        return self._participants_csv(queryset, "participants.csv")
+
+    @admin.action(description=gettext_lazy("Move the selected pilots to their next phase"))
+    def advance_phase(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> HttpResponse | None:
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            for pilot in queryset:
+                try:
+                    services.pilot_advance_phase(
+                        pilot=pilot,
+                        by=request.user,  # type: ignore[arg-type]
+                        reason=form.cleaned_data["reason"],
+                    )
+                except (ValidationError, PermissionDenied) as error:
+                    problem = " ".join(getattr(error, "messages", [str(error)]))
+                    self.message_user(request, f"{pilot.title}: {problem}", messages.ERROR)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(pilot)s is now %(phase)s.")
+                        % {"pilot": pilot.title, "phase": pilot.get_phase_display()},
+                        messages.SUCCESS,
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Move pilots to their next phase"),
+            "pilots": [(pilot, services.NEXT_PHASE.get(pilot.phase)) for pilot in queryset],
+            "phase_labels": dict(Pilot.Phase.choices),
+            "form": form,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "pilots/admin/advance_phase.html", context)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not ConsentVersion:
+            super().save_formset(request, form, formset, change)
+            return
+        for version in formset.save(commit=False):
+            if version.pk is None:
+                services.consent_version_publish(
+                    pilot=form.instance,
+                    text=version.text,
+                    by=request.user,  # type: ignore[arg-type]
+                )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        before = form.initial.get("capacity")
+        super().save_related(request, form, formsets, change)
+        pilot = form.instance
+        if change and pilot.capacity != before:
+            promoted = services.pilot_fill_places(pilot=pilot)
+            if promoted:
+                self.message_user(
+                    request,
+                    _("%(count)s residents moved from the waiting list into the pilot.")
+                    % {"count": len(promoted)},
+                )
+
+
+class SurveyQuestionInline(admin.StackedInline[SurveyQuestion, Survey]):
+    model = SurveyQuestion
+    extra = 1
+    fields = [("position", "kind", "required"), "prompt", "choices", ("scale_min", "scale_max")]
+
+
+class SurveyAdminForm(forms.ModelForm[Survey]):
+    class Meta:
+        model = Survey
+        fields = ["pilot", "title", "introduction", "phase"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin[Survey]):
+    form = SurveyAdminForm
+    list_display = [
+        "title",
+        "pilot",
+        "phase",
+        "is_open_now",
+        "question_total",
+        "response_total",
+        "results_link",
+    ]
+    list_filter = ["phase"]
+    search_fields = ["title", "pilot__title"]
+    list_select_related = ["pilot"]
+    inlines = [SurveyQuestionInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pilot__in=pilots_managed_by(request.user).values("pk"))
+            .annotate(
+                questions_n=Count("questions", distinct=True),
+                responses_n=Count("responses", distinct=True),
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "pilot":
+            kwargs["queryset"] = pilots_managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _manages(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is None or user_manages_pilot(request.user, obj.pilot)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._manages(request, obj) and super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("open now"), boolean=True)
+    def is_open_now(self, survey: Survey) -> bool:
+        return survey.is_open
+
+    @admin.display(description=gettext_lazy("questions"), ordering="questions_n")
+    def question_total(self, survey: Survey) -> int:
+        return survey.questions_n  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=gettext_lazy("answers"), ordering="responses_n")
+    def response_total(self, survey: Survey) -> int:
+        return survey.responses_n  # type: ignore[attr-defined,no-any-return]
+
+    @admin.display(description=gettext_lazy("results"))
+    def results_link(self, survey: Survey) -> str:
+        url = reverse("admin:pilots_survey_results", args=[survey.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Results"))
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "<int:survey_id>/results/",
+                self.admin_site.admin_view(self.results_view),
+                name="pilots_survey_results",
+            ),
+            path(
+                "<int:survey_id>/results.csv",
+                self.admin_site.admin_view(self.results_csv_view),
+                name="pilots_survey_results_csv",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def _survey_or_404(self, request: HttpRequest, survey_id: int) -> Survey:
+        survey = get_object_or_404(self.get_queryset(request).select_related("pilot"), pk=survey_id)
+        if not self.has_view_permission(request, survey):
+            raise PermissionDenied
+        return survey
+
+    def results_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
+        survey = self._survey_or_404(request, survey_id)
+        respondents, results = selectors.survey_results(survey)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Results of %(survey)s") % {"survey": survey.title},
+            "survey": survey,
+            "respondents": respondents,
+            "results": results,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "pilots/admin/survey_results.html", context)
+
+    def results_csv_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
+        """One row per response, one column per question; respondents are numbered, not named."""
+        survey = self._survey_or_404(request, survey_id)
+        questions = list(survey.questions.all())
+        response, writer = _csv_response(f"survey-{survey.pk}-results.csv")
+        writer.writerow(
+            ["respondent", "submitted_at", "updated_at", *(q.prompt for q in questions)]
+        )
+        responses = survey.responses.order_by("submitted_at", "pk").prefetch_related("answers")
+        for number, answered in enumerate(responses, start=1):
+            by_question = {answer.question_id: answer for answer in answered.answers.all()}
+            row: list[Any] = [
+                number,
+                answered.submitted_at.isoformat(),
+                answered.updated_at.isoformat(),
+            ]
+            for question in questions:
+                answer = by_question.get(question.pk)
+                if answer is None:
+                    row.append("")
+                elif question.kind == SurveyQuestion.Kind.RATING:
+                    row.append(answer.rating)
+                elif question.kind == SurveyQuestion.Kind.CHOICE:
+                    row.append(answer.choice)
+                else:
+                    row.append(answer.text)
+            writer.writerow(row)
+        return response
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change and services.survey_announce(survey=form.instance, by=request.user):  # type: ignore[arg-type]
+            self.message_user(request, _("The survey is open; its participants have been told."))
+
+
+class PilotQuestionForm(forms.ModelForm[PilotQuestion]):
+    class Meta:
+        model = PilotQuestion
+        fields = ["answer", "is_published"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("is_published") and not (cleaned.get("answer") or "").strip():
+            raise ValidationError(_("Write an answer before publishing."))
+        return cleaned
+
+
+@admin.register(PilotQuestion)
+class PilotQuestionAdmin(admin.ModelAdmin[PilotQuestion]):
+    form = PilotQuestionForm
+    list_display = ["text", "pilot", "asked_at", "is_published", "answered_at"]
+    list_filter = ["is_published"]
+    search_fields = ["text", "answer", "pilot__title"]
+    list_select_related = ["pilot"]
+    readonly_fields = ["pilot", "text", "asked_at", "answered_by", "answered_at"]
+    fields = ["pilot", "text", "asked_at", "answer", "is_published", "answered_by", "answered_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PilotQuestion]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(pilot__in=pilots_managed_by(request.user).values("pk"))
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not user_manages_pilot(request.user, obj.pilot):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: PilotQuestion, form: Any, change: bool) -> None:
+        user = request.user
+        assert isinstance(user, User)  # noqa: S101 - the admin requires a login.
+        services.pilot_question_answer(
+            question=obj,
+            by=user,
+            answer=form.cleaned_data["answer"],
+            publish=form.cleaned_data["is_published"],
+        )

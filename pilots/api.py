@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 
 from pilots import selectors
 from pilots.models import Pilot
-from pilots.serializers import PilotSerializer
+from pilots.serializers import PilotDetailSerializer, PilotSerializer
 
 
 class PilotFilterSerializer(serializers.Serializer[selectors.PilotFilters]):
@@ -34,9 +34,12 @@ class PilotViewSet(viewsets.ReadOnlyModelViewSet[Pilot]):
     serializer_class = PilotSerializer
     lookup_field = "slug"
 
+    def get_serializer_class(self) -> type[PilotSerializer]:
+        return PilotDetailSerializer if self.action == "retrieve" else PilotSerializer
+
     def get_queryset(self) -> QuerySet[Pilot]:
         if self.action != "list":
-            return selectors.pilot_list()
+            return selectors.pilot_list().prefetch_related("eligibility_rules")
         params = PilotFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from pilots.area import validate_pilot_area
 
 
 class Pilot(models.Model):
@@ -40,6 +44,23 @@ class Pilot(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     summary = models.TextField(_("summary"), max_length=2000)
+    goal = models.TextField(
+        _("goal"), max_length=2000, blank=True, help_text=_("What the pilot sets out to show.")
+    )
+    # A GeoJSON Polygon or MultiPolygon geometry in WGS84 longitude/latitude, inside Seoul.
+    area = models.JSONField(
+        _("area"),
+        default=dict,
+        blank=True,
+        validators=[validate_pilot_area],
+        help_text=_("Draw the area where the pilot takes place."),
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("How many residents can take part at once; empty means no limit."),
+    )
     partner = models.CharField(_("partner organisation"), max_length=200, blank=True)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -73,3 +94,405 @@ class Pilot(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("pilots:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open_to_join(self) -> bool:
+        return self.phase in JOINABLE_PHASES
+
+
+# Residents may join a pilot only while it recruits or runs.
+JOINABLE_PHASES = frozenset({Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING})
+
+
+class PhaseChange(models.Model):
+    """One move of a pilot from one phase to the next: who, when, why, and what the public sees."""
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="phase_changes"
+    )
+    from_phase = models.CharField(_("from"), max_length=20, choices=Pilot.Phase.choices)
+    to_phase = models.CharField(_("to"), max_length=20, choices=Pilot.Phase.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    reason = models.TextField(_("reason"), max_length=2000)
+    is_public = models.BooleanField(_("shown on the pilot's page"), default=True)
+    public_note = models.TextField(
+        _("public note"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What residents read on the timeline; the reason stays internal."),
+    )
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+
+    def __str__(self) -> str:
+        return f"{self.get_from_phase_display()} → {self.get_to_phase_display()}"
+
+
+class ConsentVersion(models.Model):
+    """The consent text of a pilot; a new version replaces the old and asks everyone again."""
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="consent_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("consent text"), max_length=20000)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["pilot", "-number"]
+        verbose_name = _("consent version")
+        verbose_name_plural = _("consent versions")
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "number"], name="consent_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return _("Consent version %(number)s") % {"number": self.number}
+
+
+class EligibilityRule(models.Model):
+    """One condition a resident must meet to join a pilot."""
+
+    class Kind(models.TextChoices):
+        RESIDENT_OF_PILOT_DISTRICTS = (
+            "resident_of_pilot_districts",
+            _("Lives in one of the pilot's districts"),
+        )
+        MINIMUM_AGE = "minimum_age", _("Minimum age")
+        MAXIMUM_AGE = "maximum_age", _("Maximum age")
+
+    # Kinds that need a number.
+    KINDS_WITH_VALUE = frozenset({Kind.MINIMUM_AGE, Kind.MAXIMUM_AGE})
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="eligibility_rules"
+    )
+    kind = models.CharField(_("rule"), max_length=40, choices=Kind.choices)
+    value = models.PositiveIntegerField(
+        _("N"), null=True, blank=True, help_text=_("The age, for the age rules.")
+    )
+
+    class Meta:
+        ordering = ["pilot", "kind"]
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "kind"], name="eligibility_rule_once"),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["minimum_age", "maximum_age"])
+                | models.Q(value__isnull=False),
+                name="eligibility_age_rule_has_age",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind in self.KINDS_WITH_VALUE:
+            return f"{self.get_kind_display()}: {self.value}"
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        if self.kind in self.KINDS_WITH_VALUE and self.value is None:
+            raise ValidationError({"value": _("An age rule needs the age.")})
+
+
+class Enrolment(models.Model):
+    """A resident's place in a pilot: taking part, waiting for a place, or withdrawn."""
+
+    class Status(models.TextChoices):
+        PARTICIPATING = "participating", _("Taking part")
+        WAITING = "waiting", _("On the waiting list")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="enrolments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    consent_version = models.ForeignKey(
+        ConsentVersion,
+        verbose_name=_("consented to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    consent_data_use = models.BooleanField(_("agreed to the use of their data"), default=False)
+    consent_contact = models.BooleanField(_("agreed to be contacted"), default=False)
+    # When the resident joined the waiting list; the list is served in this order.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pilot", "queued_at", "pk"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "user"], name="enrolment_once_per_pilot")
+        ]
+        indexes = [models.Index(fields=["pilot", "status", "queued_at"], name="enrolment_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.pilot} ({self.get_status_display()})"
+
+
+class Survey(models.Model):
+    """Questions a pilot's manager asks its participants; open while the pilot is in its phase."""
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="surveys"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), max_length=4000, blank=True)
+    phase = models.CharField(
+        _("open during"),
+        max_length=20,
+        choices=Pilot.Phase.choices,
+        help_text=_("Participants can answer while the pilot is in this phase."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pilot", "created_at", "pk"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("pilots:survey", kwargs={"slug": self.pilot.slug, "survey_id": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.pilot.phase == self.phase
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Rating scale")
+        CHOICE = "choice", _("Multiple choice")
+        TEXT = "text", _("Free text")
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    prompt = models.CharField(_("question"), max_length=500)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For multiple choice: one choice per line.")
+    )
+    scale_min = models.SmallIntegerField(_("scale from"), default=1)
+    scale_max = models.SmallIntegerField(_("scale to"), default=5)
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gt=models.F("scale_min")),
+                name="survey_question_scale_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    @property
+    def scale(self) -> range:
+        return range(self.scale_min, self.scale_max + 1)
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("A multiple-choice question needs two choices.")})
+        if self.kind == self.Kind.CHOICE and len(set(self.choice_list)) != len(self.choice_list):
+            raise ValidationError({"choices": _("Each choice must appear once.")})
+        if self.scale_max <= self.scale_min:
+            raise ValidationError({"scale_max": _("The scale must end above where it starts.")})
+
+
+class SurveyResponse(models.Model):
+    """One participant's answers to one survey; revised in place while the survey is open."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="survey_responses",
+    )
+    submitted_at = models.DateTimeField(_("first submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last revised"), default=timezone.now)
+
+    class Meta:
+        ordering = ["survey", "submitted_at"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="survey_response_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} · {self.user}"
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(
+        SurveyResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers"
+    )
+    rating = models.SmallIntegerField(_("rating"), null=True, blank=True)
+    choice = models.CharField(_("choice"), max_length=200, blank=True)
+    text = models.TextField(_("text"), max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["response", "question__position"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="survey_answer_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @property
+    def value(self) -> int | str | None:
+        if self.question.kind == SurveyQuestion.Kind.RATING:
+            return self.rating
+        if self.question.kind == SurveyQuestion.Kind.CHOICE:
+            return self.choice
+        return self.text
+
+
+class PilotQuestion(models.Model):
+    """A resident's question about a pilot, shown with a manager's answer once published."""
+
+    pilot = models.ForeignKey(
+        Pilot, verbose_name=_("pilot"), on_delete=models.CASCADE, related_name="questions"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.CASCADE,
+        related_name="pilot_questions",
+    )
+    text = models.TextField(_("question"), max_length=2000)
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    answer = models.TextField(_("answer"), max_length=4000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+
+    class Meta:
+        ordering = ["-asked_at"]
+        verbose_name = _("question and answer")
+        verbose_name_plural = _("questions and answers")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Notification(models.Model):
+    """A message in a resident's inbox; also sent by email unless they switched its kind off."""
+
+    class Kind(models.TextChoices):
+        PHASE_CHANGE = "phase_change", _("A pilot I joined changes phase")
+        SURVEY_OPEN = "survey_open", _("A survey opens for me")
+        WAITING_LIST = "waiting_list", _("A place frees up for me on a waiting list")
+        CONSENT_UPDATE = "consent_update", _("A pilot I joined changes its consent text")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    pilot = models.ForeignKey(
+        Pilot,
+        verbose_name=_("pilot"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=4000)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class NotificationOptOut(models.Model):
+    """A kind of notification a resident switched off (neither inbox nor email)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="notification_opt_outs",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
+
+    class Meta:
+        verbose_name = _("notification opt-out")
+        verbose_name_plural = _("notification opt-outs")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}"

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from pilots.models import Pilot
+from pilots.models import (
+    ConsentVersion,
+    Enrolment,
+    Notification,
+    NotificationOptOut,
+    PhaseChange,
+    Pilot,
+    PilotQuestion,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from portal.models import District, User
+from sensors.models import Device, Reading
 
 
 @dataclass(frozen=True)
@@ -24,8 +39,18 @@ def pilot_list(filters: PilotFilters | None = None) -> QuerySet[Pilot]:
     # Aggregating drops Meta.ordering, so the listing order is spelled out for stable pages.
     pilots = (
         Pilot.objects.prefetch_related("districts")
-        .annotate(device_count=Count("devices", distinct=True))
-        .order_by(*Pilot._meta.ordering)
+        .annotate(
+            device_count=Count("devices", distinct=True),
+            participant_count=Count(
+                "enrolments",
+                filter=Q(enrolments__status=Enrolment.Status.PARTICIPATING),
+                distinct=True,
+            ),
+            waiting_count=Count(
+                "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITING), distinct=True
+            ),
+        )
+        .order_by("-start_date", "title")
     )
     if filters is None:
         return pilots
@@ -51,15 +76,230 @@ def pilot_detail(slug: str) -> Pilot:
 def user_is_pilot_member(user: User, pilot: Pilot) -> bool:
     """Whether the user may see the pilot's private data (its private devices, for one).
 
-    Members are the pilot's managers and staff; enrolled participants join them once enrolment
-    exists.
+    Members are the pilot's managers, staff, and its active participants: taking part and
+    agreed to the current consent text. Waiting, withdrawn or not yet re-consented residents
+    are not members.
     """
     if not user.is_authenticated:
         return False
     if user.is_superuser or user.has_perm("pilots.view_private_pilot_data"):
         return True
-    return pilot.managers.filter(pk=user.pk).exists()
+    if pilot.managers.filter(pk=user.pk).exists():
+        return True
+    return active_participants(pilot).filter(user=user).exists()
+
+
+def _current_consent_id(pilot_ref: Any) -> Subquery:
+    return Subquery(
+        ConsentVersion.objects.filter(pilot=pilot_ref).order_by("-number").values("pk")[:1]
+    )
+
+
+def current_consent(pilot: Pilot) -> ConsentVersion | None:
+    """The consent text residents agree to now: the highest version."""
+    return pilot.consent_versions.order_by("-number").first()
+
+
+def participating(pilot: Pilot) -> QuerySet[Enrolment]:
+    """Everyone holding a place, including those yet to agree to a new consent text."""
+    return Enrolment.objects.filter(
+        pilot=pilot, status=Enrolment.Status.PARTICIPATING
+    ).select_related("user")
+
+
+def active_enrolments() -> QuerySet[Enrolment]:
+    """Enrolments of people taking part who agreed to their pilot's current consent text."""
+    return Enrolment.objects.filter(
+        status=Enrolment.Status.PARTICIPATING,
+        consent_version=_current_consent_id(OuterRef("pilot")),
+    )
+
+
+def active_participants(pilot: Pilot) -> QuerySet[Enrolment]:
+    return active_enrolments().filter(pilot=pilot).select_related("user")
+
+
+def enrolment_is_active(enrolment: Enrolment) -> bool:
+    if enrolment.status != Enrolment.Status.PARTICIPATING:
+        return False
+    current = current_consent(enrolment.pilot)
+    return current is not None and enrolment.consent_version_id == current.pk
+
+
+def enrolment_needs_consent(enrolment: Enrolment) -> bool:
+    """Whether the resident holds a place but has not agreed to the current consent text."""
+    return enrolment.status != Enrolment.Status.WITHDRAWN and not (
+        enrolment.consent_version_id
+        and enrolment.consent_version_id == getattr(current_consent(enrolment.pilot), "pk", None)
+    )
+
+
+def enrolment_of(user: User, pilot: Pilot) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(user=user, pilot=pilot).select_related("consent_version").first()
+    )
+
+
+def waiting_position(enrolment: Enrolment) -> int | None:
+    """1 for the first in line; None when not waiting."""
+    if enrolment.status != Enrolment.Status.WAITING or enrolment.queued_at is None:
+        return None
+    ahead = Enrolment.objects.filter(
+        pilot_id=enrolment.pilot_id, status=Enrolment.Status.WAITING
+    ).filter(
+        Q(queued_at__lt=enrolment.queued_at) | Q(queued_at=enrolment.queued_at, pk__lt=enrolment.pk)
+    )
+    return ahead.count() + 1
 
 
 def districts_with_pilots() -> QuerySet[District]:
     return District.objects.filter(pilots__isnull=False).distinct()
+
+
+def public_timeline(pilot: Pilot) -> QuerySet[PhaseChange]:
+    return pilot.phase_changes.filter(is_public=True).order_by("changed_at", "pk")
+
+
+def published_questions(pilot: Pilot) -> QuerySet[PilotQuestion]:
+    return pilot.questions.filter(is_published=True).order_by("-answered_at", "-asked_at")
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    metric: str
+    unit: str
+    value: float
+    time: dt.datetime
+
+
+@dataclass(frozen=True)
+class DeviceWithLatest:
+    device: Device
+    latest: list[LatestValue]
+
+
+def pilot_devices(pilot: Pilot, user: User) -> list[DeviceWithLatest]:
+    """The pilot's devices the user may see, each with the newest value of every metric."""
+    devices = Device.objects.filter(pilot=pilot).select_related("district").order_by("name")
+    if not user_is_pilot_member(user, pilot):
+        devices = devices.filter(visibility=Device.Visibility.PUBLIC)
+    device_list = list(devices)
+    newest = (
+        Reading.objects.filter(device=OuterRef("device"), metric=OuterRef("metric"))
+        .order_by("-time")
+        .values("time")[:1]
+    )
+    rows = (
+        Reading.objects.filter(device__in=device_list, time=Subquery(newest))
+        .select_related("metric")
+        .order_by("device_id", "metric__code")
+    )
+    latest: dict[int, list[LatestValue]] = {}
+    for row in rows:
+        latest.setdefault(row.device_id, []).append(
+            LatestValue(
+                metric=row.metric.name, unit=row.metric.unit, value=row.value, time=row.time
+            )
+        )
+    return [
+        DeviceWithLatest(device=device, latest=latest.get(device.pk, [])) for device in device_list
+    ]
+
+
+def open_surveys(pilot: Pilot) -> QuerySet[Survey]:
+    return (
+        pilot.surveys.filter(phase=pilot.phase)
+        .annotate(question_count=Count("questions"))
+        .filter(question_count__gt=0)
+    )
+
+
+# --- The resident's own ----------------------------------------------------------------------
+
+
+def my_enrolments(user: User) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(user=user)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("pilot", "consent_version")
+        .annotate(current_consent_id=_current_consent_id(OuterRef("pilot")))
+        .order_by("-joined_at", "-queued_at")
+    )
+
+
+def surveys_to_answer(user: User) -> QuerySet[Survey]:
+    """Open surveys of the pilots the user actively takes part in, answered ones marked."""
+    pilots = active_enrolments().filter(user=user).values("pilot")
+    return (
+        Survey.objects.filter(pilot__in=pilots, phase=F("pilot__phase"))
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            answered=Exists(SurveyResponse.objects.filter(survey=OuterRef("pk"), user=user)),
+        )
+        .filter(question_count__gt=0)
+        .select_related("pilot")
+        .order_by("answered", "-created_at")
+    )
+
+
+def my_response(survey: Survey, user: User) -> SurveyResponse | None:
+    return (
+        SurveyResponse.objects.filter(survey=survey, user=user)
+        .prefetch_related("answers__question")
+        .first()
+    )
+
+
+def inbox(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("pilot")
+
+
+def muted_kinds(user: User) -> set[str]:
+    return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
+
+
+# --- Survey results --------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionResult:
+    question: SurveyQuestion
+    count: int = 0
+    mean: float | None = None
+    distribution: list[tuple[str, int]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+def survey_results(survey: Survey) -> tuple[int, list[QuestionResult]]:
+    """How many answered, and per question the count, mean, distribution or free texts.
+
+    Counts and means are computed in SQL; free texts are listed newest first.
+    """
+    respondents = survey.responses.count()
+    results = []
+    for question in survey.questions.all():
+        answers = SurveyAnswer.objects.filter(question=question)
+        result = QuestionResult(question=question, count=answers.count())
+        if question.kind == SurveyQuestion.Kind.RATING:
+            result.mean = answers.aggregate(mean=Avg("rating"))["mean"]
+            ratings: dict[int | None, int] = {
+                row["rating"]: row["n"]
+                for row in answers.order_by().values("rating").annotate(n=Count("pk"))
+            }
+            result.distribution = [(str(step), ratings.get(step, 0)) for step in question.scale]
+        elif question.kind == SurveyQuestion.Kind.CHOICE:
+            choices: dict[str, int] = {
+                row["choice"]: row["n"]
+                for row in answers.order_by().values("choice").annotate(n=Count("pk"))
+            }
+            result.distribution = [
+                (choice, choices.get(choice, 0)) for choice in question.choice_list
+            ]
+        else:
+            result.texts = list(
+                answers.order_by("-response__updated_at").values_list("text", flat=True)
+            )
+        results.append(result)
+    return respondents, results

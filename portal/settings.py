@@ -295,6 +295,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "livinglab@localhost")
 
+# --- Pilots -----------------------------------------------------------------------------------
+
+# The portal's public address, for links in notification emails.
+SITE_URL = envurl("PORTAL_SITE_URL", {"http", "https"}).rstrip("/") or "http://localhost:8000"
+
 # --- Logging ----------------------------------------------------------------------------------
 
 LOGGING = {

@@ -1,0 +1,172 @@
+"""The logged-in resident's own API: enrolments (join, withdraw, consent) and survey answers."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from pilots import selectors, services
+from pilots.models import Enrolment, Pilot, Survey, SurveyResponse
+from pilots.serializers import (
+    AnswersInputSerializer,
+    ConsentInputSerializer,
+    EnrolmentSerializer,
+    JoinInputSerializer,
+    SurveyResponseSerializer,
+    SurveySerializer,
+    WithdrawInputSerializer,
+)
+from portal.models import User
+
+
+class RuleBroken(exceptions.APIException):
+    """A pilot rule kept the caller out; the message says which."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
+def _raise(error: ValidationError) -> NoReturn:
+    if hasattr(error, "error_dict"):
+        raise exceptions.ValidationError(error.message_dict)
+    raise RuleBroken(detail=" ".join(error.messages), code=error.code or "invalid")
+
+
+def _user(request: Request) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated guarantees it.
+    return user
+
+
+class EnrolmentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Enrolment]
+):
+    """The pilots the logged-in resident takes part in or waits for, by pilot slug."""
+
+    serializer_class = EnrolmentSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "pilot__slug"
+    lookup_url_kwarg = "pilot"
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return (
+            Enrolment.objects.filter(user=_user(self.request))
+            .exclude(status=Enrolment.Status.WITHDRAWN)
+            .select_related("pilot", "consent_version")
+            .order_by("pilot__slug")
+        )
+
+    @extend_schema(request=JoinInputSerializer, responses={201: EnrolmentSerializer})
+    def create(self, request: Request) -> Response:
+        """Join a pilot with explicit consent; when it is full, join its waiting list."""
+        data = JoinInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        pilot = get_object_or_404(Pilot, slug=values["pilot"])
+        try:
+            enrolment = services.enrolment_join(
+                pilot=pilot,
+                user=_user(request),
+                consent_version=values["consent_version"],
+                consent_data_use=values["consent_data_use"],
+                consent_contact=values["consent_contact"],
+            )
+        except ValidationError as error:
+            _raise(error)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawInputSerializer, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pilot: str) -> Response:
+        """Leave the pilot or its waiting list, optionally deleting the feedback given."""
+        data = WithdrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = get_object_or_404(Pilot, slug=pilot)
+        try:
+            enrolment = services.enrolment_withdraw(
+                pilot=target,
+                user=_user(request),
+                delete_feedback=data.validated_data["delete_feedback"],
+            )
+        except ValidationError as error:
+            _raise(error)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+    @extend_schema(request=ConsentInputSerializer, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def consent(self, request: Request, pilot: str) -> Response:
+        """Agree to the pilot's current consent text after it changed."""
+        data = ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        target = get_object_or_404(Pilot, slug=pilot)
+        try:
+            enrolment = services.enrolment_reconsent(
+                pilot=target,
+                user=_user(request),
+                consent_version=values["consent_version"],
+                consent_data_use=values["consent_data_use"],
+                consent_contact=values["consent_contact"],
+            )
+        except ValidationError as error:
+            _raise(error)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
+class SurveyAnswerViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Survey]
+):
+    """Surveys of the pilots the resident takes part in, and their own answers."""
+
+    serializer_class = SurveySerializer
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Survey]:
+        user = _user(self.request)
+        if self.action == "list":
+            surveys = selectors.surveys_to_answer(user)
+        else:
+            pilots = (
+                Enrolment.objects.filter(user=user)
+                .exclude(status=Enrolment.Status.WITHDRAWN)
+                .values("pilot")
+            )
+            surveys = Survey.objects.filter(pilot__in=pilots).annotate(
+                answered=Exists(SurveyResponse.objects.filter(survey=OuterRef("pk"), user=user))
+            )
+        return surveys.select_related("pilot").prefetch_related("questions")
+
+    @extend_schema(methods=["GET"], request=None, responses={200: SurveyResponseSerializer})
+    @extend_schema(
+        methods=["PUT"], request=AnswersInputSerializer, responses={200: SurveyResponseSerializer}
+    )
+    @action(detail=True, methods=["get", "put"])
+    def answers(self, request: Request, pk: str) -> Response:
+        """Read, or give and revise, the resident's answers while the survey is open."""
+        survey = self.get_object()
+        user = _user(request)
+        if request.method == "GET":
+            response = selectors.my_response(survey, user)
+            if response is None:
+                raise exceptions.NotFound("You have not answered this survey.")
+            return Response(SurveyResponseSerializer(response).data)
+        data = AnswersInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers: dict[int, Any] = {
+            item["question"]: item["value"] for item in data.validated_data["answers"]
+        }
+        try:
+            saved = services.survey_submit(survey=survey, user=user, answers=answers)
+        except ValidationError as error:
+            _raise(error)
+        return Response(SurveyResponseSerializer(saved).data)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.utils import translation
+
+from pilots.models import ConsentVersion, Pilot
+from portal.models import User
+from tests.pilots.factories import consent
+from tests.portal.factories import UserFactory, district
+
+
+@pytest.fixture
+def consent_v1(pilot: Pilot) -> ConsentVersion:
+    return consent(pilot)
+
+
+@pytest.fixture
+def resident(db: None) -> User:
+    """A citizen living in Gangnam-gu, born in 1990."""
+    import datetime as dt
+
+    user: User = UserFactory(
+        username="resident", home_district=district("gangnam-gu"), birth_date=dt.date(1990, 5, 1)
+    )
+    return user
+
+
+@pytest.fixture
+def neighbour(db: None) -> User:
+    """Another Gangnam-gu resident, also born in 1990."""
+    import datetime as dt
+
+    user: User = UserFactory(
+        username="neighbour", home_district=district("gangnam-gu"), birth_date=dt.date(1990, 6, 1)
+    )
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English, whatever catalogue the site ships."""
+    with translation.override("en"):
+        yield

@@ -1,0 +1,251 @@
+"""Joining with consent, eligibility, capacity and the waiting list, withdrawing, re-consenting."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pilots import selectors, services
+from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Notification, Pilot
+from portal.models import User
+from tests.pilots.factories import answers_for, consent, join, survey
+from tests.portal.factories import UserFactory, district
+
+
+def _join(pilot: Pilot, user: User, **overrides: object) -> Enrolment:
+    arguments: dict[str, object] = {
+        "consent_version": selectors.current_consent(pilot).number,  # type: ignore[union-attr]
+        "consent_data_use": True,
+        "consent_contact": True,
+        **overrides,
+    }
+    return services.enrolment_join(pilot=pilot, user=user, **arguments)  # type: ignore[arg-type]
+
+
+def test_a_citizen_joins_and_their_consent_version_and_time_are_recorded(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    enrolment = _join(pilot, resident)
+    assert enrolment.status == Enrolment.Status.PARTICIPATING
+    assert enrolment.consent_version == consent_v1
+    assert enrolment.consented_at is not None
+    assert selectors.user_is_pilot_member(resident, pilot)
+
+
+@pytest.mark.parametrize(
+    ("ticks", "missing"),
+    [
+        ({"consent_data_use": False}, "the use of your data"),
+        ({"consent_contact": False}, "being contacted"),
+    ],
+)
+def test_each_consent_must_be_ticked(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, ticks: dict[str, bool], missing: str
+) -> None:
+    with pytest.raises(ValidationError, match=missing):
+        _join(pilot, resident, **ticks)
+    assert not Enrolment.objects.exists()
+
+
+def test_consent_to_an_old_version_is_refused(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    consent(pilot, "A newer text.")
+    with pytest.raises(ValidationError) as error:
+        _join(pilot, resident, consent_version=1)
+    assert error.value.code == "consent_outdated"
+
+
+def test_nobody_joins_a_pilot_without_a_consent_text(pilot: Pilot, resident: User) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_join(
+            pilot=pilot,
+            user=resident,
+            consent_version=1,
+            consent_data_use=True,
+            consent_contact=True,
+        )
+    assert error.value.code == "no_consent"
+
+
+@pytest.mark.parametrize(
+    "phase", [Pilot.Phase.PROPOSED, Pilot.Phase.EVALUATING, Pilot.Phase.STOPPED]
+)
+def test_pilots_that_do_not_recruit_or_run_cannot_be_joined(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, phase: str
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(phase=phase)
+    pilot.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        _join(pilot, resident)
+    assert error.value.code == "not_joinable"
+
+
+def test_a_resident_of_another_district_is_told_which_rule_keeps_them_out(
+    pilot: Pilot, consent_v1: ConsentVersion
+) -> None:
+    EligibilityRule.objects.create(
+        pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
+    )
+    mapo: User = UserFactory(username="mapo", home_district=district("mapo-gu"))
+    with pytest.raises(ValidationError) as error:
+        _join(pilot, mapo)
+    assert error.value.code == "not_eligible"
+    assert "residents of" in error.value.messages[0]
+    assert not Enrolment.objects.exists()
+
+
+def test_someone_too_young_is_told_the_minimum_age(
+    pilot: Pilot, consent_v1: ConsentVersion
+) -> None:
+    EligibilityRule.objects.create(pilot=pilot, kind=EligibilityRule.Kind.MINIMUM_AGE, value=19)
+    today = timezone.localdate()
+    teen: User = UserFactory(username="teen", birth_date=today.replace(year=today.year - 15))
+    with pytest.raises(ValidationError, match="aged 19 or over"):
+        _join(pilot, teen)
+
+
+def test_someone_without_a_birth_date_is_asked_for_it(
+    pilot: Pilot, consent_v1: ConsentVersion, citizen: User
+) -> None:
+    EligibilityRule.objects.create(pilot=pilot, kind=EligibilityRule.Kind.MINIMUM_AGE, value=19)
+    with pytest.raises(ValidationError, match="birth date"):
+        _join(pilot, citizen)
+
+
+def test_eligible_residents_pass_every_rule(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    EligibilityRule.objects.create(
+        pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
+    )
+    EligibilityRule.objects.create(pilot=pilot, kind=EligibilityRule.Kind.MINIMUM_AGE, value=19)
+    assert _join(pilot, resident).status == Enrolment.Status.PARTICIPATING
+
+
+def test_joining_twice_is_refused(pilot: Pilot, consent_v1: ConsentVersion, resident: User) -> None:
+    _join(pilot, resident)
+    with pytest.raises(ValidationError) as error:
+        _join(pilot, resident)
+    assert error.value.code == "already_enrolled"
+
+
+def test_a_full_pilot_puts_the_next_citizen_on_the_waiting_list(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    assert _join(pilot, resident).status == Enrolment.Status.PARTICIPATING
+    waiting = _join(pilot, neighbour)
+    assert waiting.status == Enrolment.Status.WAITING
+    assert selectors.waiting_position(waiting) == 1
+    assert not selectors.user_is_pilot_member(neighbour, pilot)
+
+
+def test_a_freed_place_goes_to_the_first_in_line_with_a_notice(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, citizen: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    _join(pilot, resident)
+    _join(pilot, neighbour)
+    _join(pilot, citizen)
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+    statuses = dict(Enrolment.objects.values_list("user__username", "status"))
+    assert statuses == {
+        "resident": Enrolment.Status.WITHDRAWN,
+        "neighbour": Enrolment.Status.PARTICIPATING,
+        "citizen": Enrolment.Status.WAITING,
+    }
+    notice = Notification.objects.get(user=neighbour)
+    assert notice.kind == Notification.Kind.WAITING_LIST
+    assert not Notification.objects.filter(user=citizen).exists()
+
+
+def test_raising_the_capacity_promotes_waiting_residents(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    _join(pilot, resident)
+    _join(pilot, neighbour)
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=2)
+    promoted = services.pilot_fill_places(pilot=pilot)
+    assert [enrolment.user for enrolment in promoted] == [neighbour]
+
+
+def test_a_withdrawn_citizen_may_delete_their_feedback(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    _join(pilot, resident)
+    created = survey(pilot)
+    services.survey_submit(survey=created, user=resident, answers=answers_for(created))
+    services.pilot_question_ask(pilot=pilot, user=resident, text="Is it on at night?")
+    services.enrolment_withdraw(pilot=pilot, user=resident, delete_feedback=True)
+    assert not created.responses.exists()
+    assert not pilot.questions.exists()
+
+
+def test_withdrawing_keeps_feedback_unless_asked(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    _join(pilot, resident)
+    created = survey(pilot)
+    services.survey_submit(survey=created, user=resident, answers=answers_for(created))
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+    assert created.responses.count() == 1
+    assert not selectors.user_is_pilot_member(resident, pilot)
+
+
+def test_withdrawing_without_an_enrolment_is_refused(pilot: Pilot, citizen: User) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.enrolment_withdraw(pilot=pilot, user=citizen)
+    assert error.value.code == "not_enrolled"
+
+
+def test_a_withdrawn_citizen_can_join_again(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    _join(pilot, resident)
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+    assert _join(pilot, resident).status == Enrolment.Status.PARTICIPATING
+
+
+def test_a_new_consent_text_makes_participants_inactive_until_they_agree_again(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+) -> None:
+    enrolment = join(pilot, resident)
+    services.consent_version_publish(pilot=pilot, text="We now also record sound.", by=manager)
+    enrolment.refresh_from_db()
+    assert selectors.enrolment_needs_consent(enrolment)
+    assert not selectors.user_is_pilot_member(resident, pilot)
+    assert Notification.objects.filter(
+        user=resident, kind=Notification.Kind.CONSENT_UPDATE
+    ).exists()
+    # Still holding their place while inactive.
+    assert selectors.participating(pilot).filter(user=resident).exists()
+
+    services.enrolment_reconsent(
+        pilot=pilot, user=resident, consent_version=2, consent_data_use=True, consent_contact=True
+    )
+    assert selectors.user_is_pilot_member(resident, pilot)
+
+
+def test_an_inactive_participant_cannot_answer_surveys(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+) -> None:
+    join(pilot, resident)
+    created = survey(pilot)
+    services.consent_version_publish(pilot=pilot, text="Version two.", by=manager)
+    with pytest.raises(ValidationError) as error:
+        services.survey_submit(survey=created, user=resident, answers=answers_for(created))
+    assert error.value.code == "not_participant"
+
+
+def test_only_managers_publish_consent_texts(pilot: Pilot, other_manager: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.consent_version_publish(pilot=pilot, text="Mine now.", by=other_manager)
+    assert not pilot.consent_versions.exists()
