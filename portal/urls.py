@@ -12,7 +12,7 @@ from pilots.api import PilotViewSet
 from pilots.api_enrolment import EnrolmentViewSet, SurveyAnswerViewSet
 from portal import account_views, views
 from portal.api import DistrictViewSet
-from sensors.api import DeviceViewSet, MetricViewSet
+from sensors.api import DeviceReadingsView, DeviceRollupsView, DeviceViewSet, MetricViewSet
 
 api = DefaultRouter()
 api.register("districts", DistrictViewSet, basename="district")
@@ -42,6 +42,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("sensors/", include("sensors.urls")),
+    path(
+        "api/devices/<int:device_id>/readings/",
+        DeviceReadingsView.as_view(),
+        name="device-readings",
+    ),
+    path(
+        "api/devices/<int:device_id>/rollups/", DeviceRollupsView.as_view(), name="device-rollups"
+    ),
     path("api/", include(api.urls)),
 ]
 

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from pilots.models import Pilot
 from pilots.selectors import user_is_pilot_member
 from portal.models import District, User
-from sensors.models import Alert, Device, Metric, Reading
+from sensors.models import Alert, Device, HourRollup, Metric, MinuteRollup, Reading
 from sensors.realtime import alert_message, reading_message
 
 
@@ -256,3 +256,26 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         pilot_id=device.pilot_id,
         public=device.visibility == Device.Visibility.PUBLIC,
     )
+
+
+class Resolution(enum.StrEnum):
+    MINUTE = "minute"
+    HOUR = "hour"
+
+
+def device_rollups(
+    *,
+    device: Device,
+    metric: Metric | None,
+    resolution: Resolution,
+    start: datetime,
+    end: datetime,
+) -> QuerySet[MinuteRollup] | QuerySet[HourRollup]:
+    """A device's rollups whose bucket starts in [start, end), oldest first."""
+    model: type[MinuteRollup] | type[HourRollup] = (
+        MinuteRollup if resolution is Resolution.MINUTE else HourRollup
+    )
+    rollups = model.objects.filter(device=device, bucket__gte=start, bucket__lt=end)
+    if metric is not None:
+        rollups = rollups.filter(metric=metric)
+    return rollups.select_related("metric").order_by("bucket", "metric_id")

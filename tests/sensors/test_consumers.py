@@ -19,7 +19,7 @@ from sensors.selectors import alert_payload
 from tests.portal.factories import district
 from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NOON = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 

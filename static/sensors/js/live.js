@@ -1,0 +1,288 @@
+/* The live sensor map: devices coloured by their latest value, kept current over a WebSocket,
+ * with a live chart of the city's average and highest value and a ticker of alerts.
+ * The district boundaries come from the portal's own GeoJSON, so the map reads without tiles. */
+(function () {
+  "use strict";
+
+  var COLOURS = {
+    good: "#1e66d0",
+    moderate: "#1f9d55",
+    bad: "#e8a317",
+    very_bad: "#d7301f",
+    cold: "#6a51a3",
+    none: "#8c99a6"
+  };
+  var CHART_WINDOW_SECONDS = 600;
+
+  function readJson(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = String(text);
+    return div.innerHTML;
+  }
+
+  function bandFor(metric, value) {
+    if (!metric || !metric.bands.length) return null;
+    for (var i = 0; i < metric.bands.length; i++) {
+      var band = metric.bands[i];
+      if (band.upto === null || value <= band.upto) return band;
+    }
+    return metric.bands[metric.bands.length - 1];
+  }
+
+  function colourFor(metric, value, range) {
+    var band = bandFor(metric, value);
+    if (band) return COLOURS[band.level] || COLOURS.none;
+    // Metrics without bands: a light-to-dark blue scale over the values on the map.
+    var span = Math.max(range.max - range.min, 1e-9);
+    var share = Math.min(1, Math.max(0, (value - range.min) / span));
+    var shades = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+    return shades[Math.round(share * (shades.length - 1))];
+  }
+
+  // Times on the charts are Seoul's, whatever the zone of the browser, as on the rest of the site.
+  function seoulDate(seconds) {
+    return uPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul");
+  }
+
+  function formatTime(iso) {
+    var date = new Date(iso);
+    return date.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Asia/Seoul" });
+  }
+
+  function LiveMap(map, root) {
+    this.map = map;
+    this.root = root;
+    this.text = root.dataset;
+    this.metrics = {};
+    (readJson("live-metrics") || []).forEach(function (metric) { this.metrics[metric.code] = metric; }, this);
+    this.devices = {};
+    (readJson("live-devices") || []).forEach(function (device) { this.devices[device.id] = device; }, this);
+    this.latest = {}; // metric code -> device id -> reading
+    this.markers = {};
+    this.alerts = {};
+    this.select = root.querySelector("[data-live-metric]");
+    this.metric = this.select ? this.select.value : "pm25";
+    this.status = root.querySelector("[data-live-status]");
+    this.legend = root.querySelector("[data-live-legend]");
+    this.chartNode = document.querySelector("[data-live-chart]");
+    this.ticker = document.querySelector("[data-live-alerts]");
+    this.series = { time: [], mean: [], max: [] };
+    this.frames = 0;
+    this.drawDistricts();
+    this.markerLayer = L.layerGroup().addTo(map);
+    this.drawLegend();
+    this.makeChart();
+    var self = this;
+    if (this.select) {
+      this.select.addEventListener("change", function () {
+        self.metric = self.select.value;
+        self.series = { time: [], mean: [], max: [] };
+        self.redraw();
+        self.drawLegend();
+        self.sample();
+      });
+    }
+    this.connect(0);
+  }
+
+  LiveMap.prototype.drawDistricts = function () {
+    var geojson = readJson(this.text.geojson);
+    if (!geojson) return;
+    var frame = this.map.getContainer().closest(".map-frame");
+    // No district names here: on a live map they would cover the devices.
+    var layer = L.geoJSON(geojson, {
+      attribution: frame ? frame.dataset.attribution : "",
+      interactive: false,
+      style: function () { return { color: "#7b8a99", weight: 1, fillColor: "#eef2f6", fillOpacity: 0.85 }; }
+    }).addTo(this.map);
+    if (layer.getBounds().isValid()) this.map.fitBounds(layer.getBounds(), { padding: [6, 6] });
+  };
+
+  LiveMap.prototype.drawLegend = function () {
+    if (!this.legend) return;
+    var metric = this.metrics[this.metric];
+    var items = [];
+    if (metric && metric.bands.length) {
+      var low = null;
+      // Bands are whole numbers, as Korea's forecasts give them: 0–15, 16–35, 36–75, 76+.
+      metric.bands.forEach(function (band) {
+        var range = band.upto === null ? (low + 1) + "+" : (low === null ? "≤ " + band.upto : (low + 1) + "–" + band.upto);
+        items.push('<li><span class="swatch" style="background:' + (COLOURS[band.level] || COLOURS.none) + '"></span>' +
+          escapeHtml(band.label) + ' <small>' + escapeHtml(range) + "</small></li>");
+        low = band.upto;
+      });
+    } else if (metric) {
+      items.push('<li><span class="swatch" style="background:#c6dbef"></span><span class="swatch" style="background:#08519c"></span>' +
+        escapeHtml(metric.unit) + "</li>");
+    }
+    this.legend.innerHTML = items.join("");
+  };
+
+  LiveMap.prototype.range = function () {
+    var values = this.latest[this.metric] || {};
+    var min = Infinity, max = -Infinity;
+    Object.keys(values).forEach(function (id) {
+      min = Math.min(min, values[id].value);
+      max = Math.max(max, values[id].value);
+    });
+    return { min: min === Infinity ? 0 : min, max: max === -Infinity ? 1 : max };
+  };
+
+  LiveMap.prototype.redraw = function () {
+    this.markerLayer.clearLayers();
+    this.markers = {};
+    var values = this.latest[this.metric] || {};
+    var range = this.range();
+    Object.keys(values).forEach(function (id) { this.place(values[id], range); }, this);
+    this.map.getContainer().dataset.devices = String(Object.keys(this.markers).length);
+  };
+
+  LiveMap.prototype.place = function (reading, range) {
+    var metric = this.metrics[reading.metric];
+    var colour = colourFor(metric, reading.value, range);
+    var marker = this.markers[reading.device];
+    var device = this.devices[reading.device] || { name: "#" + reading.device };
+    var label = escapeHtml(device.name) + "<br><strong>" + escapeHtml(reading.value) + " " + escapeHtml(metric ? metric.unit : "") +
+      "</strong><br><small>" + escapeHtml(formatTime(reading.time)) + "</small>";
+    var link = this.text.deviceUrl.replace("/0/", "/" + reading.device + "/");
+    var popup = label + '<br><a href="' + link + '">' + escapeHtml(this.text.textOpen) + "</a>";
+    if (!marker) {
+      marker = L.circleMarker([reading.lat, reading.lon], { radius: 7, weight: 1.5, color: "#fff", fillOpacity: 0.95, fillColor: colour });
+      marker.bindPopup(popup);
+      marker.addTo(this.markerLayer);
+      this.markers[reading.device] = marker;
+    } else {
+      marker.setStyle({ fillColor: colour });
+      marker.setPopupContent(popup);
+    }
+    marker.getElement && marker.getElement() && marker.getElement().setAttribute("data-device", reading.device);
+    marker.getElement && marker.getElement() && marker.getElement().setAttribute("data-value", reading.value);
+  };
+
+  LiveMap.prototype.take = function (readings) {
+    var changed = false;
+    readings.forEach(function (reading) {
+      var byDevice = this.latest[reading.metric] = this.latest[reading.metric] || {};
+      var held = byDevice[reading.device];
+      if (held && new Date(held.time) > new Date(reading.time)) return;
+      byDevice[reading.device] = reading;
+      if (reading.metric === this.metric) changed = true;
+    }, this);
+    if (!changed) return;
+    var bands = !!(this.metrics[this.metric] && this.metrics[this.metric].bands.length);
+    if (bands) {
+      var range = this.range();
+      readings.forEach(function (reading) {
+        if (reading.metric === this.metric && this.latest[this.metric][reading.device] === reading) this.place(reading, range);
+      }, this);
+      this.map.getContainer().dataset.devices = String(Object.keys(this.markers).length);
+    } else {
+      this.redraw();
+    }
+  };
+
+  LiveMap.prototype.makeChart = function () {
+    if (!this.chartNode || !window.uPlot) return;
+    var width = this.chartNode.clientWidth || 320;
+    this.chart = new uPlot({
+      width: width,
+      height: 220,
+      series: [
+        {},
+        { label: this.chartNode.dataset.labelMean, stroke: "#0b5cad", width: 2 },
+        { label: this.chartNode.dataset.labelMax, stroke: "#d7301f", width: 1.5, dash: [6, 4] }
+      ],
+      axes: [{}, { size: 48 }],
+      tzDate: seoulDate,
+      scales: {
+        // Always the last ten minutes, so that the first points do not fill the whole width.
+        x: { time: true, range: function (u, min, max) { return [max - CHART_WINDOW_SECONDS, max + 5]; } }
+      }
+    }, [[], [], []], this.chartNode);
+    var self = this;
+    window.addEventListener("resize", function () {
+      self.chart.setSize({ width: self.chartNode.clientWidth || 320, height: 220 });
+    });
+  };
+
+  LiveMap.prototype.sample = function () {
+    if (!this.chart) return;
+    var values = this.latest[this.metric] || {};
+    var ids = Object.keys(values);
+    if (!ids.length) { this.chart.setData([[], [], []]); return; }
+    var sum = 0, max = -Infinity;
+    ids.forEach(function (id) { sum += values[id].value; max = Math.max(max, values[id].value); });
+    var now = Date.now() / 1000;
+    var s = this.series;
+    s.time.push(now); s.mean.push(Math.round((sum / ids.length) * 10) / 10); s.max.push(max);
+    while (s.time.length && s.time[0] < now - CHART_WINDOW_SECONDS) { s.time.shift(); s.mean.shift(); s.max.shift(); }
+    this.chart.setData([s.time.slice(), s.mean.slice(), s.max.slice()]);
+  };
+
+  LiveMap.prototype.takeAlert = function (alert) {
+    if (!this.ticker) return;
+    this.alerts[alert.id] = alert;
+    var list = Object.keys(this.alerts).map(function (id) { return this.alerts[id]; }, this);
+    list.sort(function (a, b) { return new Date(b.closed_at || b.opened_at) - new Date(a.closed_at || a.opened_at); });
+    list = list.slice(0, 12);
+    var closedText = this.text.textClosed;
+    var link = this.text.deviceUrl;
+    this.ticker.innerHTML = list.map(function (item) {
+      var level = item.closed_at ? "closed" : item.level;
+      var text = item.message || (item.rule + (item.value !== null ? " " + item.value : ""));
+      return '<li class="alert-' + escapeHtml(level) + '"><time>' + escapeHtml(formatTime(item.closed_at || item.opened_at)) + "</time> " +
+        '<a href="' + link.replace("/0/", "/" + item.device + "/") + '">' + escapeHtml(item.device_name) + "</a> " +
+        escapeHtml(text) + (item.closed_at ? " <small>(" + escapeHtml(closedText) + ")</small>" : "") + "</li>";
+    }).join("");
+  };
+
+  LiveMap.prototype.setStatus = function (text, state) {
+    if (!this.status) return;
+    this.status.textContent = text;
+    this.status.dataset.state = state;
+  };
+
+  LiveMap.prototype.connect = function (attempt) {
+    var self = this;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + this.text.feed);
+    this.setStatus(this.text.textConnecting, "connecting");
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type === "snapshot") {
+        self.latest = {};
+        self.take(message.readings);
+        self.redraw();
+        (message.alerts || []).forEach(function (alert) { self.takeAlert(alert); });
+        self.sample();
+        attempt = 0;
+      } else if (message.type === "readings") {
+        self.take(message.readings);
+        self.sample();
+        self.frames += 1;
+        self.root.dataset.frames = String(self.frames);
+      } else if (message.type === "alert") {
+        self.takeAlert(message.alert);
+      }
+      self.setStatus(self.text.textLive + " · " + self.text.textUpdated + " " + formatTime(new Date().toISOString()), "live");
+    };
+    socket.onclose = function (event) {
+      self.setStatus(self.text.textOffline, "offline");
+      if (event.code === 4403 || event.code === 4404) return;
+      // Back off up to half a minute, so that a restarting server is not stormed.
+      var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
+      setTimeout(function () { self.connect(attempt + 1); }, delay);
+    };
+  };
+
+  window.sensorsLiveMap = function (map) {
+    var root = map.getContainer().closest(".live");
+    if (!root) return;
+    window.sensorsLive = new LiveMap(map, root);
+  };
+})();
