@@ -67,6 +67,10 @@ class PilotAdminForm(forms.ModelForm[Pilot]):
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what shows.
         widgets = {"area": AreaWidget}
 
+    def clean_area(self) -> Any:
+        # An emptied editor means "no area", stored as an empty object like a new pilot's.
+        return self.cleaned_data.get("area") or {}
+
 
 class PhaseChangeInline(admin.TabularInline[PhaseChange, Pilot]):
     model = PhaseChange

@@ -69,6 +69,10 @@ class EligibilityRuleSerializer(serializers.ModelSerializer[EligibilityRule]):
 
 
 class PhaseChangeSerializer(serializers.ModelSerializer[PhaseChange]):
+    # Plain strings: the phase values are documented once, on the pilot's `phase`.
+    from_phase = serializers.CharField(read_only=True, help_text="A pilot phase value.")
+    to_phase = serializers.CharField(read_only=True, help_text="A pilot phase value.")
+
     class Meta:
         model = PhaseChange
         fields = ["from_phase", "to_phase", "changed_at", "public_note"]

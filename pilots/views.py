@@ -80,7 +80,8 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
     enrolment = selectors.enrolment_of(user, pilot)
     rejoining = enrolment is None or enrolment.status == Enrolment.Status.WITHDRAWN
     form = ConsentForm(
-        request.POST or None, initial={"consent_version": consent.number if consent else None}
+        request.POST if request.method == "POST" else None,
+        initial={"consent_version": consent.number if consent else None},
     )
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -133,7 +134,7 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
 def pilot_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     pilot = _pilot_or_404(slug)
     user: User = request.user  # type: ignore[assignment]
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +180,11 @@ def survey_answer(request: HttpRequest, slug: str, survey_id: int) -> HttpRespon
     initial = (
         {answer.question_id: answer.value for answer in previous.answers.all()} if previous else {}
     )
-    form = SurveyForm(request.POST or None, questions=questions, initial_answers=initial)
+    form = SurveyForm(
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        initial_answers=initial,
+    )
     errors: list[str] = []
     enrolment = selectors.enrolment_of(user, pilot)
     can_answer = (

@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from portal.models import District
 from portal.selectors import district_feature_collection
@@ -21,6 +23,18 @@ class AreaWidget(forms.Textarea):
     class Media:
         css = {"all": ["leaflet/leaflet.css", "leaflet/draw/leaflet.draw.css"]}
         js = ["leaflet/leaflet.js", "leaflet/draw/leaflet.draw.js", "pilots/js/area-widget.js"]
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        # The template lives with the site's templates, which the default form renderer
+        # does not search.
+        context = self.get_context(name, value, attrs)
+        return mark_safe(render_to_string(self.template_name, context))  # noqa: S308
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)

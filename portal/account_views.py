@@ -144,7 +144,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def my_account_delete(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = DeleteAccountForm(request.POST or None, user=user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         privacy.user_delete_account(user=user)
         logout(request)

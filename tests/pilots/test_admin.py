@@ -1,0 +1,188 @@
+"""The manager's admin: only their own pilots, phases through the service, CSV, survey results."""
+
+from __future__ import annotations
+
+import json
+
+from django.test import Client
+from django.urls import reverse
+
+from pilots.models import ConsentVersion, Enrolment, PhaseChange, Pilot, Survey
+from portal.models import User
+from tests.pilots.factories import PilotFactory, answers_for, join, survey
+
+SQUARE = [[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.51], [127.02, 37.49]]
+
+
+def _change_url(pilot: Pilot) -> str:
+    return reverse("admin:pilots_pilot_change", args=[pilot.pk])
+
+
+def _form_data(client: Client, pilot: Pilot, **changes: object) -> dict[str, object]:
+    """The change form's current values, as the browser would post them back."""
+    page = client.get(_change_url(pilot))
+    form = page.context["adminform"].form
+    data: dict[str, object] = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if name in {"districts"}:
+            data[name] = [district.pk for district in pilot.districts.all()]
+        elif name == "area":
+            data[name] = json.dumps(value) if value else ""
+        elif value is not None:
+            data[name] = value
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management[name].value()
+        for index, inline_form in enumerate(formset.formset.forms):
+            if inline_form.instance.pk:
+                data[f"{formset.formset.prefix}-{index}-id"] = inline_form.instance.pk
+                data[f"{formset.formset.prefix}-{index}-pilot"] = pilot.pk
+    data.update(changes)
+    return data
+
+
+def test_another_manager_neither_sees_nor_opens_my_pilot(
+    client: Client, pilot: Pilot, other_manager: User
+) -> None:
+    client.force_login(other_manager)
+    listing = client.get(reverse("admin:pilots_pilot_changelist"))
+    assert listing.status_code == 200
+    assert pilot.title not in listing.content.decode()
+    assert client.get(_change_url(pilot)).status_code in {302, 404}
+    assert client.post(_change_url(pilot), {"title": "Taken over"}).status_code in {302, 404}
+    assert Pilot.objects.get(pk=pilot.pk).title == "Smart crosswalk"
+    phase_url = reverse("admin:pilots_pilot_phase", args=[pilot.pk])
+    assert client.post(phase_url, {"to_phase": "stopped", "reason": "mine"}).status_code == 404
+    csv_url = reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk])
+    assert client.get(csv_url).status_code == 404
+
+
+def test_another_manager_cannot_see_my_pilots_surveys(
+    client: Client, pilot: Pilot, other_manager: User
+) -> None:
+    created = survey(pilot)
+    client.force_login(other_manager)
+    assert (
+        created.title not in client.get(reverse("admin:pilots_survey_changelist")).content.decode()
+    )
+    results = reverse("admin:pilots_survey_results", args=[created.pk])
+    assert client.get(results).status_code == 404
+
+
+def test_the_manager_sees_counts_at_a_glance(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    PilotFactory(title="Someone else's pilot")
+    client.force_login(manager)
+    page = client.get(reverse("admin:pilots_pilot_changelist"))
+    html = page.content.decode()
+    assert "Smart crosswalk" in html
+    assert "Someone else" not in html
+    row = page.context["cl"].result_list[0]
+    assert (row.participant_total, row.waiting_total, row.answer_total) == (1, 0, 0)
+
+
+def test_the_phase_page_moves_the_pilot_through_the_service(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    url = reverse("admin:pilots_pilot_phase", args=[pilot.pk])
+    page = client.post(
+        url, {"to_phase": "evaluating", "reason": "Six months done", "is_public": "on"}
+    )
+    assert page.status_code == 302
+    change = PhaseChange.objects.get(pilot=pilot)
+    assert (change.to_phase, change.changed_by, change.reason) == (
+        "evaluating",
+        manager,
+        "Six months done",
+    )
+
+
+def test_the_next_phase_action_asks_why_then_moves(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    url = reverse("admin:pilots_pilot_changelist")
+    asked = client.post(url, {"action": "advance_phase", "_selected_action": [pilot.pk]})
+    assert asked.status_code == 200
+    assert Pilot.objects.get(pk=pilot.pk).phase == Pilot.Phase.RUNNING
+    client.post(
+        url,
+        {"action": "advance_phase", "_selected_action": [pilot.pk], "apply": "1", "reason": "Done"},
+    )
+    assert Pilot.objects.get(pk=pilot.pk).phase == Pilot.Phase.EVALUATING
+
+
+def test_participants_export_as_csv_with_emails_only_of_those_who_agreed(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    client.force_login(manager)
+    response = client.get(reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("pilot,username,email,status")
+    assert lines[1].startswith("smart-crosswalk,resident,resident@example.org,participating")
+
+
+def test_an_invalid_area_is_refused_with_a_clear_message(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    outside = {
+        "type": "Polygon",
+        "coordinates": [[[129, 35], [129.1, 35], [129.1, 35.1], [129, 35]]],
+    }
+    page = client.post(_change_url(pilot), _form_data(client, pilot, area=json.dumps(outside)))
+    assert page.status_code == 200
+    assert "outside Seoul" in page.content.decode()
+    assert Pilot.objects.get(pk=pilot.pk).area == {}
+
+
+def test_a_drawn_area_is_saved_and_the_editor_uses_leaflet_draw(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    page = client.get(_change_url(pilot))
+    assert "leaflet/draw/leaflet.draw.js" in page.content.decode()
+    area = {"type": "Polygon", "coordinates": [SQUARE]}
+    saved = client.post(_change_url(pilot), _form_data(client, pilot, area=json.dumps(area)))
+    assert saved.status_code == 302
+    assert Pilot.objects.get(pk=pilot.pk).area == area
+
+
+def test_a_new_consent_text_added_in_the_admin_becomes_the_next_version(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    client.force_login(manager)
+    data = _form_data(client, pilot)
+    prefix = "consent_versions"
+    data[f"{prefix}-TOTAL_FORMS"] = 2
+    data[f"{prefix}-1-text"] = "Now with sound."
+    response = client.post(_change_url(pilot), data)
+    assert response.status_code == 302
+    assert list(pilot.consent_versions.values_list("number", flat=True)) == [2, 1]
+    assert Enrolment.objects.get(user=resident).consent_version == consent_v1
+
+
+def test_survey_results_and_csv_for_the_manager(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    created: Survey = survey(pilot)
+    from pilots import services
+
+    services.survey_submit(survey=created, user=resident, answers=answers_for(created, text="Nice"))
+    client.force_login(manager)
+    page = client.get(reverse("admin:pilots_survey_results", args=[created.pk]))
+    assert page.status_code == 200
+    assert "Nice" in page.content.decode()
+    exported = client.get(reverse("admin:pilots_survey_results_csv", args=[created.pk]))
+    rows = exported.content.decode("utf-8-sig").splitlines()
+    assert rows[0].endswith("Do you feel safer?,When do you cross?,Anything else?")
+    assert rows[1].endswith(",4,Night,Nice")
+    assert "resident" not in exported.content.decode()

@@ -1,0 +1,141 @@
+"""The resident's API: enrolments and survey answers, with errors in the one JSON shape."""
+
+from __future__ import annotations
+
+from rest_framework.test import APIClient
+
+from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot
+from portal.models import User
+from tests.pilots.factories import PilotFactory, join, survey
+
+
+def _client(user: User | None = None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+JOIN = {
+    "pilot": "smart-crosswalk",
+    "consent_version": 1,
+    "consent_data_use": True,
+    "consent_contact": True,
+}
+
+
+def test_a_resident_joins_lists_and_withdraws_through_the_api(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    client = _client(resident)
+    joined = client.post("/api/me/enrolments/", JOIN, format="json")
+    assert joined.status_code == 201
+    assert joined.json()["status"] == "participating"
+    assert joined.json()["active"] is True
+    listed = client.get("/api/me/enrolments/").json()
+    assert [row["pilot"] for row in listed] == ["smart-crosswalk"]
+    left = client.post(
+        "/api/me/enrolments/smart-crosswalk/withdraw/", {"delete_feedback": True}, format="json"
+    )
+    assert left.json()["status"] == "withdrawn"
+    assert client.get("/api/me/enrolments/").json() == []
+
+
+def test_strangers_get_the_json_error_shape(pilot: Pilot) -> None:
+    response = _client().post("/api/me/enrolments/", JOIN, format="json")
+    assert response.status_code == 403
+    assert response.json()["error"]["status"] == 403
+
+
+def test_a_broken_rule_names_itself_in_the_error(
+    pilot: Pilot, consent_v1: ConsentVersion, outsider: User
+) -> None:
+    EligibilityRule.objects.create(
+        pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
+    )
+    response = _client(outsider).post("/api/me/enrolments/", JOIN, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "not_eligible"
+    assert "residents of" in error["message"]
+    assert not Enrolment.objects.exists()
+
+
+def test_missing_consent_ticks_are_refused(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    response = _client(resident).post(
+        "/api/me/enrolments/", {**JOIN, "consent_contact": False}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "consent_missing"
+
+
+def test_re_consent_through_the_api(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    ConsentVersion.objects.create(pilot=pilot, number=2, text="Second text.")
+    client = _client(resident)
+    assert client.get("/api/me/enrolments/smart-crosswalk/").json()["needs_consent"] is True
+    body = {"consent_version": 2, "consent_data_use": True, "consent_contact": True}
+    response = client.post("/api/me/enrolments/smart-crosswalk/consent/", body, format="json")
+    assert response.json()["active"] is True
+
+
+def test_survey_answers_are_given_and_read_back(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    created = survey(pilot)
+    rating_q, choice_q, _text_q = created.questions.order_by("position")
+    client = _client(resident)
+    listed = client.get("/api/me/surveys/").json()
+    assert [(row["id"], row["answered"]) for row in listed] == [(created.pk, False)]
+    url = f"/api/me/surveys/{created.pk}/answers/"
+    bad = client.put(url, {"answers": [{"question": rating_q.pk, "value": 7}]}, format="json")
+    assert bad.status_code == 400
+    assert str(rating_q.pk) in bad.json()["error"]["details"]
+    body = {
+        "answers": [
+            {"question": rating_q.pk, "value": 5},
+            {"question": choice_q.pk, "value": "Night"},
+        ]
+    }
+    assert client.put(url, body, format="json").status_code == 200
+    answers = client.get(url).json()["answers"]
+    assert {row["question"]: row["value"] for row in answers} == {
+        rating_q.pk: 5,
+        choice_q.pk: "Night",
+    }
+
+
+def test_an_outsider_cannot_answer_or_read_a_pilots_survey(pilot: Pilot, outsider: User) -> None:
+    created = survey(pilot)
+    client = _client(outsider)
+    assert client.get(f"/api/me/surveys/{created.pk}/").status_code == 404
+    response = client.put(f"/api/me/surveys/{created.pk}/answers/", {"answers": []}, format="json")
+    assert response.status_code == 404
+
+
+def test_pilots_filter_and_show_capacity_and_consent(
+    pilot: Pilot, consent_v1: ConsentVersion
+) -> None:
+    PilotFactory(slug="bus", title="Bus", domain=Pilot.Domain.MOBILITY, districts=["mapo-gu"])
+    client = _client()
+    listed = client.get("/api/pilots/", {"district": "gangnam-gu", "q": "crosswalk"}).json()
+    assert [row["slug"] for row in listed["results"]] == ["smart-crosswalk"]
+    detail = client.get("/api/pilots/smart-crosswalk/").json()
+    assert detail["consent"]["version"] == 1
+    assert detail["participant_count"] == 0
+
+
+def test_the_openapi_schema_documents_the_residents_endpoints() -> None:
+    schema = _client().get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for path in (
+        "/api/me/enrolments/",
+        "/api/me/enrolments/{pilot}/withdraw/",
+        "/api/me/enrolments/{pilot}/consent/",
+        "/api/me/surveys/{id}/answers/",
+    ):
+        assert path in schema

@@ -1,0 +1,103 @@
+"""Notices reach participants by inbox and email after commit; each kind can be muted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from pilots import services
+from pilots.models import ConsentVersion, Notification, Pilot
+from pilots.notifications import notification_preferences_set
+from portal.models import User
+from tests.pilots.factories import join, survey
+
+
+def test_participants_hear_of_a_phase_change_by_inbox_and_email_after_commit(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    outsider: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    join(pilot, resident)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    notice = Notification.objects.get(user=resident)
+    assert notice.kind == Notification.Kind.PHASE_CHANGE
+    assert notice.emailed_at is not None
+    assert [message.to for message in mail.outbox] == [[resident.email]]
+    assert not Notification.objects.filter(user=outsider).exists()
+
+
+def test_a_rolled_back_change_sends_nothing(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+) -> None:
+    join(pilot, resident)
+    mail.outbox.clear()
+    with pytest.raises(ValidationError):
+        services.pilot_change_phase(pilot=pilot, to_phase="nonsense", by=manager, reason="x")
+    assert mail.outbox == []
+    assert not Notification.objects.exists()
+
+
+def test_a_muted_kind_reaches_neither_inbox_nor_mailbox(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    join(pilot, resident)
+    notification_preferences_set(user=resident, muted_kinds=[Notification.Kind.PHASE_CHANGE])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    assert not Notification.objects.filter(user=resident).exists()
+    assert mail.outbox == []
+
+
+def test_a_survey_opening_with_a_new_phase_is_announced_to_active_participants(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    join(pilot, resident)
+    survey(pilot, phase=Pilot.Phase.EVALUATING)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    kinds = set(Notification.objects.filter(user=resident).values_list("kind", flat=True))
+    assert kinds == {Notification.Kind.PHASE_CHANGE, Notification.Kind.SURVEY_OPEN}
+    assert len(mail.outbox) == 2
+
+
+def test_the_email_is_sent_once_even_if_the_task_runs_twice(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    manager: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from pilots.tasks import email_notifications
+
+    join(pilot, resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    assert email_notifications(ids) == 0
+    assert len(mail.outbox) == 1

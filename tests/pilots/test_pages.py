@@ -1,0 +1,150 @@
+"""The pilot's pages: what a visitor sees, joining with consent, withdrawing, asking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from pilots import services
+from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot, PilotQuestion
+from portal.models import User
+from sensors.models import Device, Metric, Reading
+from tests.pilots.factories import join, survey
+from tests.portal.factories import district
+
+JOIN_URL = "/pilots/smart-crosswalk/join/"
+
+
+def test_the_pilot_page_shows_goal_area_capacity_devices_and_the_call_to_join(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(
+        goal="Fewer night-time accidents.",
+        capacity=30,
+        area={
+            "type": "Polygon",
+            "coordinates": [[[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.49]]],
+        },
+    )
+    device = Device.objects.create(
+        name="Crossing 1",
+        kind=Device.Kind.NOISE,
+        latitude=37.5,
+        longitude=127.03,
+        district=district(),
+        pilot=pilot,
+    )
+    Device.objects.create(
+        name="Hidden meter",
+        kind=Device.Kind.NOISE,
+        latitude=37.5,
+        longitude=127.03,
+        district=district(),
+        pilot=pilot,
+        visibility=Device.Visibility.PRIVATE,
+    )
+    noise = Metric.objects.get(code="noise")
+    now = timezone.now()
+    Reading.objects.create(device=device, metric=noise, time=now - dt.timedelta(hours=1), value=50)
+    Reading.objects.create(device=device, metric=noise, time=now, value=61.5)
+    html = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Fewer night-time accidents." in html
+    assert 'id="pilot-area"' in html
+    assert "0 of 30 places taken" in html
+    assert "61.5" in html
+    assert "Hidden meter" not in html
+    assert JOIN_URL in html
+
+
+def test_participants_see_the_pilots_private_devices(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    Device.objects.create(
+        name="Hidden meter",
+        kind=Device.Kind.NOISE,
+        latitude=37.5,
+        longitude=127.03,
+        district=district(),
+        pilot=pilot,
+        visibility=Device.Visibility.PRIVATE,
+    )
+    join(pilot, resident)
+    client.force_login(resident)
+    assert "Hidden meter" in client.get(pilot.get_absolute_url()).content.decode()
+
+
+def test_joining_asks_a_visitor_to_log_in_first(client: Client, pilot: Pilot) -> None:
+    response = client.get(JOIN_URL)
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_joining_without_ticking_both_consents_explains_and_enrols_nobody(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    client.force_login(resident)
+    page = client.post(
+        JOIN_URL, {"consent_version": 1, "consent_data_use": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 400
+    assert "being contacted" in page.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_the_join_page_warns_of_a_failed_rule_before_anything_is_sent(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, outsider: User
+) -> None:
+    EligibilityRule.objects.create(pilot=pilot, kind=EligibilityRule.Kind.MINIMUM_AGE, value=19)
+    client.force_login(outsider)
+    html = client.get(JOIN_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "add your birth date" in html
+
+
+def test_a_resident_joins_then_withdraws_from_the_pages(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    client.force_login(resident)
+    joined = client.post(
+        JOIN_URL, {"consent_version": 1, "consent_data_use": "on", "consent_contact": "on"}
+    )
+    assert joined.status_code == 302
+    assert Enrolment.objects.get(user=resident).status == Enrolment.Status.PARTICIPATING
+    client.post("/pilots/smart-crosswalk/withdraw/", {"delete_feedback": "on"})
+    assert Enrolment.objects.get(user=resident).status == Enrolment.Status.WITHDRAWN
+
+
+def test_questions_show_only_once_answered_and_published(
+    client: Client, pilot: Pilot, resident: User, manager: User
+) -> None:
+    client.force_login(resident)
+    client.post("/pilots/smart-crosswalk/ask/", {"text": "Does it work in the rain?"})
+    question = PilotQuestion.objects.get()
+    assert "Does it work in the rain?" not in client.get(pilot.get_absolute_url()).content.decode()
+    services.pilot_question_answer(question=question, by=manager, answer="Yes.", publish=True)
+    assert "Does it work in the rain?" in client.get(pilot.get_absolute_url()).content.decode()
+
+
+def test_another_manager_cannot_answer_my_pilots_questions(
+    pilot: Pilot, resident: User, other_manager: User
+) -> None:
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    question = services.pilot_question_ask(pilot=pilot, user=resident, text="Why here?")
+    with pytest.raises(PermissionDenied):
+        services.pilot_question_answer(
+            question=question, by=other_manager, answer="Hi", publish=True
+        )
+
+
+def test_an_outsider_cannot_open_a_survey_form(
+    client: Client, pilot: Pilot, outsider: User
+) -> None:
+    created = survey(pilot)
+    client.force_login(outsider)
+    html = client.get(created.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Only active participants" in html
+    assert '<form method="post" novalidate' not in html
