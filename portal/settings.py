@@ -229,6 +229,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 MQTT_URL = envurl("MQTT_URL", {"mqtt", "mqtts"})
 
+# --- Sensor ingest ----------------------------------------------------------------------------
+
+# Readings older than this many seconds are refused (a device replaying a lost week is a fault).
+SENSORS_MAX_READING_AGE = envint("SENSORS_MAX_READING_AGE", 7 * 24 * 3600, minimum=60)
+SENSORS_MAX_BATCH = envint("SENSORS_MAX_BATCH", 5_000, minimum=1)
+SENSORS_MAX_BODY_BYTES = envint("SENSORS_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
+# A device not heard from for this many seconds raises a "device silent" alert.
+SENSORS_SILENT_AFTER = envint("SENSORS_SILENT_AFTER", 15 * 60, minimum=60)
+# Accepted batches still waiting after this many seconds are handed to the workers again.
+SENSORS_REQUEUE_AFTER = envint("SENSORS_REQUEUE_AFTER", 120, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "sensors-check-silent-devices": {"task": "sensors.check_silent_devices", "schedule": 60.0},
+    "sensors-requeue-ingest-batches": {"task": "sensors.requeue_ingest_batches", "schedule": 60.0},
+}
+
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "ko"

@@ -13,6 +13,7 @@ from pilots.api_enrolment import EnrolmentViewSet, SurveyAnswerViewSet
 from portal import account_views, views
 from portal.api import DistrictViewSet
 from sensors.api import DeviceReadingsView, DeviceRollupsView, DeviceViewSet, MetricViewSet
+from sensors.api_ingest import ReadingIngestView
 
 api = DefaultRouter()
 api.register("districts", DistrictViewSet, basename="district")
@@ -51,6 +52,7 @@ urlpatterns = [
     path(
         "api/devices/<int:device_id>/rollups/", DeviceRollupsView.as_view(), name="device-rollups"
     ),
+    path("api/sensors/readings", ReadingIngestView.as_view(), name="sensor-readings-ingest"),
     path("api/", include(api.urls)),
 ]
 

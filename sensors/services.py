@@ -1,0 +1,545 @@
+"""Writes of the sensor pipeline: credentials, accepting batches, storing, rolling up, alerting.
+
+How a reading travels, and why nothing acknowledged is lost:
+
+1. A device sends a batch over HTTP (`sensors.api_ingest`) or MQTT (`mqtt_ingest`). Its token is
+   checked (`device_credential_check`) and every reading is checked (`sensors.ingest`).
+2. `ingest_batch_accept` writes the accepted readings as one `IngestBatch` row and commits, and only
+   then is the device told "accepted" (HTTP 202, or the MQTT PUBACK, which paho sends when the
+   message callback returns). On commit it enqueues `sensors.process_ingest_batch`.
+3. A Celery worker runs `ingest_batch_process`: in one transaction, under a per-device lock, it
+   copies the readings into `Reading` (COPY into a staging table and `INSERT ... ON CONFLICT DO
+   NOTHING` on PostgreSQL, `bulk_create(ignore_conflicts=True)` elsewhere), moves the device's
+   last-seen time, recomputes the minute and hour rollups of the buckets the batch touched from the
+   raw rows, opens and closes alerts, and deletes the batch row. After commit it pushes the
+   readings and alert changes to the live feeds.
+4. If the broker is down when the batch is enqueued, or a worker dies mid-batch, the batch row is
+   still there: the task is late-acknowledged and redelivered, and `ingest_batches_requeue` (every
+   minute, from Celery beat) re-enqueues batches older than `SENSORS_REQUEUE_AFTER`. Running a
+   batch twice stores each reading once (the unique device+metric+time key) and gives the same
+   rollups (they are recomputed, never incremented), so redelivery is harmless.
+
+Alert rules compare the newest reading of a metric with the lower bound of Korea's air-quality
+bands, *at or above* the bound: PM2.5 "bad" from 36 µg/m³ and "very bad" from 76, PM10 "bad" from
+81 and "very bad" from 151 (the bands are 36-75 and 76+, 81-150 and 151+), and a heat wave from
+33 °C. An alert closes when a newer reading is below its bound. A device not heard from for
+`SENSORS_SILENT_AFTER` seconds gets a "device silent" alert, closed when it speaks again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncHour, TruncMinute
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sensors import realtime
+from sensors.ingest import CheckedBatch, MetricBounds, check_readings, decode_rows, encode_rows
+from sensors.models import (
+    Alert,
+    Device,
+    DeviceCredential,
+    HourRollup,
+    IngestBatch,
+    Metric,
+    MinuteRollup,
+    Reading,
+)
+
+logger = logging.getLogger(__name__)
+
+UTC = dt.UTC
+# Writing `last_used_at` on every request would turn each read of a credential into a write.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+# First key of the PostgreSQL advisory locks that serialise the processing of one device.
+DEVICE_LOCK_CLASS = 7_303
+
+
+class CredentialError(Exception):
+    """A token that does not open the door; `code` says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- Credentials ------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def device_credential_issue(*, device: Device) -> tuple[DeviceCredential, str]:
+    """A new credential for `device`, and its token, which is not kept and cannot be shown again.
+
+    Earlier credentials stay valid until revoked, so a device can be moved to a new token without
+    a gap.
+    """
+    token = secrets.token_urlsafe(32)
+    credential = DeviceCredential.objects.create(
+        device=device, token_hash=token_hash(token), prefix=token[:8]
+    )
+    return credential, token
+
+
+@transaction.atomic
+def device_credentials_revoke(*, credentials: Iterable[DeviceCredential]) -> int:
+    """Revoke the credentials; already revoked ones keep their original time."""
+    ids = [credential.pk for credential in credentials]
+    return DeviceCredential.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def device_credential_check(*, token: str, now: dt.datetime | None = None) -> DeviceCredential:
+    """The live credential for `token`, with its device; raises `CredentialError`."""
+    now = now or timezone.now()
+    if not token:
+        raise CredentialError("missing_token", _("No device token was given."))
+    credential = (
+        DeviceCredential.objects.select_related("device")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if credential is None:
+        raise CredentialError("invalid_token", _("The device token is not valid."))
+    if credential.revoked_at is not None:
+        raise CredentialError("revoked_token", _("The device token has been revoked."))
+    if credential.device.status == Device.Status.RETIRED:
+        raise CredentialError("device_retired", _("The device has been retired."))
+    if credential.last_used_at is None or now - credential.last_used_at > LAST_USED_PRECISION:
+        DeviceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        credential.last_used_at = now
+    return credential
+
+
+# --- Accepting --------------------------------------------------------------------------------
+
+
+def metric_bounds() -> dict[str, MetricBounds]:
+    return {
+        code: MetricBounds(id=pk, code=code, min_value=low, max_value=high)
+        for pk, code, low, high in Metric.objects.values_list(
+            "id", "code", "min_value", "max_value"
+        )
+    }
+
+
+def _enqueue(batch_id: int) -> None:
+    from sensors.tasks import process_ingest_batch
+
+    try:
+        process_ingest_batch.apply_async((batch_id,), retry=False)
+    except Exception:
+        # The batch is committed; the periodic sweep hands it to a worker once the broker is back.
+        logger.exception("Could not enqueue ingest batch %s; it will be requeued", batch_id)
+
+
+@transaction.atomic
+def ingest_batch_accept(
+    *,
+    device: Device,
+    items: list[Any],
+    source: IngestBatch.Source,
+    now: dt.datetime | None = None,
+) -> CheckedBatch:
+    """Check `items` from `device` and durably keep the good ones for processing.
+
+    The caller must have authenticated `device` and must tell the device "accepted" only after
+    this returns (the batch is committed by then, unless the caller holds an outer transaction).
+    """
+    now = now or timezone.now()
+    checked = check_readings(
+        items,
+        device_id=device.pk,
+        device_name=device.name,
+        metrics=metric_bounds(),
+        now=now,
+        max_age=dt.timedelta(seconds=settings.SENSORS_MAX_READING_AGE),
+    )
+    if checked.rows:
+        batch = IngestBatch.objects.create(
+            device=device,
+            source=source,
+            received_at=now,
+            count=len(checked.rows),
+            readings=encode_rows(checked.rows),
+        )
+        batch_id = batch.pk
+        transaction.on_commit(lambda: _enqueue(batch_id))
+    return checked
+
+
+def ingest_batches_requeue(*, now: dt.datetime | None = None) -> int:
+    """Enqueue again every batch still waiting after `SENSORS_REQUEUE_AFTER` seconds."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.SENSORS_REQUEUE_AFTER)
+    ids = list(
+        IngestBatch.objects.filter(received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:10_000]
+    )
+    for batch_id in ids:
+        _enqueue(batch_id)
+    return len(ids)
+
+
+# --- Processing -------------------------------------------------------------------------------
+
+
+def _lock_device(device_id: int) -> None:
+    """Serialise processing per device until the transaction ends.
+
+    Rollups are recomputed from the committed raw rows; two batches of one device recomputing the
+    same bucket at once could each miss the other's rows. SQLite runs one writer at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DEVICE_LOCK_CLASS, device_id])
+
+
+def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int:
+    """Insert readings, skipping any already stored; returns how many were new.
+
+    Must run inside a transaction (the PostgreSQL staging table empties on commit).
+    """
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        created = Reading.objects.bulk_create(
+            [
+                Reading(
+                    device_id=device_id,
+                    metric_id=metric_id,
+                    time=dt.datetime.fromisoformat(time),
+                    value=value,
+                )
+                for metric_id, time, value in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=1_000,
+        )
+        return len(created)
+    with connection.cursor() as cursor:
+        # One staging table per connection, emptied by every commit; COPY cannot skip conflicts
+        # itself, so rows go through it and then into the real table.
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS sensors_reading_staging "
+            "(device_id bigint, metric_id bigint, time timestamptz, value double precision) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(
+            "COPY sensors_reading_staging (device_id, metric_id, time, value) FROM STDIN"
+        ) as copy:
+            for metric_id, time, value in rows:
+                copy.write_row((device_id, metric_id, time, value))
+        cursor.execute(
+            "INSERT INTO sensors_reading (device_id, metric_id, time, value) "
+            "SELECT device_id, metric_id, time, value FROM sensors_reading_staging "
+            "ON CONFLICT (device_id, metric_id, time) DO NOTHING"
+        )
+        inserted: int = cursor.rowcount
+        cursor.execute("TRUNCATE sensors_reading_staging")
+    return inserted
+
+
+def _floor_minute(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _floor_hour(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def rollups_refresh(
+    *, device_id: int, metric_ids: Iterable[int], start: dt.datetime, end: dt.datetime
+) -> None:
+    """Recompute the minute and hour rollups of a device's metrics for readings in [start, end].
+
+    Whole buckets are recomputed from the rows beneath them, so the result does not depend on how
+    often or in which order batches are processed. The caller holds the device's lock.
+    """
+    metric_ids = sorted(set(metric_ids))
+    minute_start = _floor_minute(start)
+    minute_end = _floor_minute(end) + dt.timedelta(minutes=1)
+    minutes = (
+        Reading.objects.filter(
+            device_id=device_id,
+            metric_id__in=metric_ids,
+            time__gte=minute_start,
+            time__lt=minute_end,
+        )
+        .annotate(bucket=TruncMinute("time", tzinfo=UTC))
+        .values("metric_id", "bucket")
+        .annotate(n=Count("id"), low=Min("value"), high=Max("value"), total=Sum("value"))
+        .order_by("metric_id", "bucket")
+    )
+    MinuteRollup.objects.bulk_create(
+        [
+            MinuteRollup(
+                device_id=device_id,
+                metric_id=row["metric_id"],
+                bucket=row["bucket"],
+                count=row["n"],
+                min=row["low"],
+                max=row["high"],
+                sum=row["total"],
+                mean=row["total"] / row["n"],
+            )
+            for row in minutes
+        ],
+        update_conflicts=True,
+        unique_fields=["device", "metric", "bucket"],
+        update_fields=["count", "min", "max", "sum", "mean"],
+    )
+    hour_start = _floor_hour(minute_start)
+    hour_end = _floor_hour(minute_end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=1)
+    hours = (
+        MinuteRollup.objects.filter(
+            device_id=device_id,
+            metric_id__in=metric_ids,
+            bucket__gte=hour_start,
+            bucket__lt=hour_end,
+        )
+        .annotate(hour=TruncHour("bucket", tzinfo=UTC))
+        .values("metric_id", "hour")
+        .annotate(n=Sum("count"), low=Min("min"), high=Max("max"), total=Sum("sum"))
+        .order_by("metric_id", "hour")
+    )
+    HourRollup.objects.bulk_create(
+        [
+            HourRollup(
+                device_id=device_id,
+                metric_id=row["metric_id"],
+                bucket=row["hour"],
+                count=row["n"],
+                min=row["low"],
+                max=row["high"],
+                sum=row["total"],
+                mean=row["total"] / row["n"],
+            )
+            for row in hours
+        ],
+        update_conflicts=True,
+        unique_fields=["device", "metric", "bucket"],
+        update_fields=["count", "min", "max", "sum", "mean"],
+    )
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    rule: Alert.Rule
+    metric: str
+    threshold: float
+    level: Alert.Level
+
+
+ALERT_RULES = [
+    AlertRule(Alert.Rule.PM25_BAD, "pm25", 36, Alert.Level.WARNING),
+    AlertRule(Alert.Rule.PM25_VERY_BAD, "pm25", 76, Alert.Level.CRITICAL),
+    AlertRule(Alert.Rule.PM10_BAD, "pm10", 81, Alert.Level.WARNING),
+    AlertRule(Alert.Rule.PM10_VERY_BAD, "pm10", 151, Alert.Level.CRITICAL),
+    AlertRule(Alert.Rule.HEAT_WAVE, "temperature", 33, Alert.Level.WARNING),
+]
+
+
+def _alert_text(rule: AlertRule, value: float, unit: str) -> str:
+    return _("%(rule)s: %(value)s %(unit)s, at or above %(threshold)s %(unit)s.") % {
+        "rule": Alert.Rule(rule.rule).label,
+        "value": round(value, 1),
+        "unit": unit,
+        "threshold": rule.threshold,
+    }
+
+
+def alerts_evaluate(
+    *, device: Device, metrics: dict[int, Metric], metric_ids: Iterable[int], now: dt.datetime
+) -> list[Alert]:
+    """Open and close the reading-based alerts of `device` for the metrics a batch touched.
+
+    Each rule looks at the newest stored reading of its metric, so a late batch of old readings
+    does not reopen an alert that newer readings closed. Returns the alerts that changed.
+    """
+    touched = {metrics[pk].code: metrics[pk] for pk in metric_ids if pk in metrics}
+    rules = [rule for rule in ALERT_RULES if rule.metric in touched]
+    if not rules:
+        return []
+    newest: dict[str, float] = {}
+    for code in {rule.metric for rule in rules}:
+        value = (
+            Reading.objects.filter(device=device, metric=touched[code])
+            .order_by("-time")
+            .values_list("value", flat=True)
+            .first()
+        )
+        if value is not None:
+            newest[code] = value
+    open_alerts = {
+        alert.rule: alert
+        for alert in Alert.objects.filter(
+            device=device, rule__in=[rule.rule for rule in rules], closed_at__isnull=True
+        )
+    }
+    changed: list[Alert] = []
+    for rule in rules:
+        if rule.metric not in newest:
+            continue
+        value = newest[rule.metric]
+        alert = open_alerts.get(rule.rule)
+        if value >= rule.threshold and alert is None:
+            metric = touched[rule.metric]
+            changed.append(
+                Alert.objects.create(
+                    device=device,
+                    metric=metric,
+                    rule=rule.rule,
+                    level=rule.level,
+                    value=value,
+                    message=_alert_text(rule, value, metric.unit),
+                    opened_at=now,
+                )
+            )
+        elif value < rule.threshold and alert is not None:
+            alert.closed_at = now
+            alert.save(update_fields=["closed_at"])
+            changed.append(alert)
+    return changed
+
+
+def _close_silent_alert(*, device: Device, now: dt.datetime) -> list[Alert]:
+    alerts = list(
+        Alert.objects.filter(device=device, rule=Alert.Rule.DEVICE_SILENT, closed_at__isnull=True)
+    )
+    for alert in alerts:
+        alert.closed_at = now
+        alert.save(update_fields=["closed_at"])
+    return alerts
+
+
+def alert_feed_message(alert: Alert, device: Device) -> dict[str, Any]:
+    return realtime.alert_message(
+        alert_id=alert.pk,
+        device_id=device.pk,
+        device_name=device.name,
+        metric=alert.metric.code if alert.metric else "",
+        rule=alert.rule,
+        level=alert.level,
+        value=alert.value,
+        opened_at=alert.opened_at.isoformat(),
+        closed_at=alert.closed_at.isoformat() if alert.closed_at else None,
+        district_id=device.district_id,
+        pilot_id=device.pilot_id,
+        public=device.visibility == Device.Visibility.PUBLIC,
+    )
+
+
+def _push(readings: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> None:
+    # Live feeds are best effort: a reading is stored whether or not anyone is watching.
+    try:
+        realtime.push_readings(readings)
+        realtime.push_alerts(alerts)
+    except Exception:
+        logger.exception("Could not push readings to the live feeds")
+
+
+@transaction.atomic
+def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> int:
+    """Store, roll up and check one accepted batch, then forget it; returns readings newly stored.
+
+    Safe to run any number of times, concurrently or after a crash: a batch already processed
+    is gone, and redoing one gives the same rows, rollups and alerts.
+    """
+    now = now or timezone.now()
+    head = IngestBatch.objects.filter(pk=batch_id).values_list("device_id", flat=True).first()
+    if head is None:
+        return 0
+    _lock_device(head)
+    # Re-read under the lock: another worker may have finished this batch while we waited.
+    batch = IngestBatch.objects.select_related("device").filter(pk=batch_id).first()
+    if batch is None:
+        return 0
+    device = batch.device
+    rows = decode_rows(batch.readings)
+    stored = readings_store(device_id=device.pk, rows=rows)
+    Device.objects.filter(pk=device.pk).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=batch.received_at)
+    ).update(last_seen_at=batch.received_at)
+
+    times = [dt.datetime.fromisoformat(time) for _metric, time, _value in rows]
+    metric_ids = {metric_id for metric_id, _time, _value in rows}
+    rollups_refresh(device_id=device.pk, metric_ids=metric_ids, start=min(times), end=max(times))
+    metrics = Metric.objects.in_bulk()
+    changed = alerts_evaluate(device=device, metrics=metrics, metric_ids=metric_ids, now=now)
+    changed += _close_silent_alert(device=device, now=now)
+    batch.delete()
+
+    public = device.visibility == Device.Visibility.PUBLIC
+    readings = [
+        realtime.reading_message(
+            device_id=device.pk,
+            metric=metrics[metric_id].code,
+            time=time,
+            value=value,
+            latitude=device.latitude,
+            longitude=device.longitude,
+            district_id=device.district_id,
+            pilot_id=device.pilot_id,
+            public=public,
+        )
+        for metric_id, time, value in rows
+    ]
+    alerts = [alert_feed_message(alert, device) for alert in changed]
+    transaction.on_commit(lambda: _push(readings, alerts))
+    return stored
+
+
+@transaction.atomic
+def devices_check_silent(*, now: dt.datetime | None = None) -> list[Alert]:
+    """Open "device silent" alerts for active devices not heard from lately; close stale ones.
+
+    Devices never heard from are not silent: they have not been switched on yet.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.SENSORS_SILENT_AFTER)
+    changed: list[Alert] = []
+    already = Alert.objects.filter(rule=Alert.Rule.DEVICE_SILENT, closed_at__isnull=True)
+    silent = (
+        Device.objects.filter(status=Device.Status.ACTIVE, last_seen_at__lt=cutoff)
+        .exclude(pk__in=already.values("device_id"))
+        .select_for_update(skip_locked=True)
+    )
+    for device in silent:
+        assert device.last_seen_at is not None  # noqa: S101 - filtered above.
+        minutes = int((now - device.last_seen_at).total_seconds() // 60)
+        alert = Alert.objects.create(
+            device=device,
+            rule=Alert.Rule.DEVICE_SILENT,
+            level=Alert.Level.WARNING,
+            message=_("No readings for %(minutes)d minutes.") % {"minutes": minutes},
+            opened_at=now,
+        )
+        alert.device = device
+        changed.append(alert)
+    recovered = already.filter(
+        Q(device__last_seen_at__gte=cutoff) | ~Q(device__status=Device.Status.ACTIVE)
+    ).select_related("device")
+    for alert in recovered:
+        alert.closed_at = now
+        alert.save(update_fields=["closed_at"])
+        changed.append(alert)
+    messages = [alert_feed_message(alert, alert.device) for alert in changed]
+    transaction.on_commit(lambda: _push([], messages))
+    return changed
