@@ -219,7 +219,9 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
     if not rows:
         return 0
     if connection.vendor != "postgresql":
-        created = Reading.objects.bulk_create(
+        # bulk_create cannot tell which rows it skipped; counting is fine at embedded scale.
+        before = Reading.objects.filter(device_id=device_id).count()
+        Reading.objects.bulk_create(
             [
                 Reading(
                     device_id=device_id,
@@ -232,7 +234,7 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
             ignore_conflicts=True,
             batch_size=1_000,
         )
-        return len(created)
+        return Reading.objects.filter(device_id=device_id).count() - before
     with connection.cursor() as cursor:
         # One staging table per connection, emptied by every commit; COPY cannot skip conflicts
         # itself, so rows go through it and then into the real table.

@@ -1,0 +1,82 @@
+"""Batches processed by a real Celery worker on the Redis broker, and the periodic sweep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from sensors.models import Device, IngestBatch, MinuteRollup, Reading
+from sensors.services import ingest_batch_accept, ingest_batches_requeue
+from tests.conftest import requires_broker, requires_postgres
+
+
+def wait_for(condition: Any, *, attempts: int = 200) -> bool:
+    """Poll until `condition()` holds; bounded, and no assertion on how long it took."""
+    for _ in range(attempts):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@requires_broker
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_posted_over_http_is_stored_by_a_real_worker(
+    client: Client, public_device: Device, device_token: str
+) -> None:
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    start = timezone.now() - dt.timedelta(minutes=30)
+    body = [
+        {"metric": "pm25", "time": (start + dt.timedelta(seconds=i)).isoformat(), "value": i % 50}
+        for i in range(1_000)
+    ]
+    with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1):
+        response = client.post(
+            "/api/sensors/readings",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {device_token}",
+        )
+        assert response.json() == {"accepted": 1_000, "rejected": []}
+        assert wait_for(lambda: not IngestBatch.objects.exists())
+
+    assert Reading.objects.filter(device=public_device).count() == 1_000
+    rolled = MinuteRollup.objects.filter(device=public_device).values_list("count", flat=True)
+    assert sum(rolled) == 1_000
+    public_device.refresh_from_db()
+    assert public_device.last_seen_at is not None
+
+
+@pytest.mark.django_db
+def test_the_sweep_hands_stale_batches_to_the_workers_again(
+    public_device: Device, eager_tasks: None, settings: Any
+) -> None:
+    settings.SENSORS_REQUEUE_AFTER = 60
+    now = timezone.now()
+    ingest_batch_accept(
+        device=public_device,
+        items=[{"metric": "pm25", "time": now.isoformat(), "value": 20}],
+        source=IngestBatch.Source.MQTT,
+        now=now - dt.timedelta(minutes=5),
+    )
+    ingest_batch_accept(
+        device=public_device,
+        items=[{"metric": "pm25", "time": now.isoformat(), "value": 20}],
+        source=IngestBatch.Source.MQTT,
+        now=now,
+    )
+
+    assert ingest_batches_requeue(now=now) == 1
+
+    assert IngestBatch.objects.count() == 1
+    assert Reading.objects.filter(device=public_device).count() == 1
