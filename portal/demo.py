@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from pilots.demo import seed_living_lab
 from pilots.models import Pilot
 from portal import geo
 from portal.models import District, Report, User
@@ -260,6 +261,7 @@ def seed(*, now: datetime | None = None) -> DemoResult:
     districts = districts_sync_seoul()
     with transaction.atomic():
         pilots = _seed_pilots()
+        seed_living_lab(pilots)
         devices = _seed_devices(pilots)
         reports = _seed_reports()
     readings_added = _seed_readings(devices, now=now)

@@ -12,7 +12,7 @@
       style: { color: "#c2410c", weight: 3, fillColor: "#f97316", fillOpacity: 0.35 }
     }).addTo(map);
     if (frame) layer.bindTooltip(frame.dataset.areaLabel || "");
-    if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 15 });
+    if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 14, animate: false });
     map.getContainer().dataset.area = "shown";
   };
 })();
