@@ -1,0 +1,146 @@
+"""MQTT ingest against the real Mosquitto: published readings are stored, rejections reported."""
+
+from __future__ import annotations
+
+import json
+import queue
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from paho.mqtt.enums import CallbackAPIVersion
+
+from sensors.models import Device, Reading
+from sensors.mqtt import MqttIngest, handle_message
+from tests.conftest import requires_mqtt
+
+
+def wait_for(condition: Any, *, attempts: int = 200) -> bool:
+    for _ in range(attempts):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def reading(value: float = 21.0, seconds_ago: int = 0) -> dict[str, Any]:
+    moment = timezone.now() - timezone.timedelta(seconds=seconds_ago)
+    return {"metric": "pm25", "time": moment.isoformat(), "value": value}
+
+
+@pytest.fixture
+def publisher() -> Iterator[mqtt.Client]:
+    parts = urlsplit(settings.MQTT_URL)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-device-{uuid.uuid4()}")
+    client.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
+    client.loop_start()
+    yield client
+    client.disconnect()
+    client.loop_stop()
+
+
+def start_ingest(client_id: str) -> MqttIngest:
+    ingest = MqttIngest(url=settings.MQTT_URL, client_id=client_id)
+    ingest.start()
+    assert ingest.subscribed.wait(10)
+    return ingest
+
+
+@requires_mqtt
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_published_batch_is_stored_and_a_rejected_reading_is_reported(
+    public_device: Device, device_token: str, publisher: mqtt.Client
+) -> None:
+    errors: queue.Queue[dict[str, Any]] = queue.Queue()
+    publisher.on_message = lambda client, userdata, message: errors.put(json.loads(message.payload))
+    publisher.subscribe(f"devices/{public_device.pk}/errors", qos=1)
+    ingest = start_ingest(f"test-ingest-{uuid.uuid4()}")
+    try:
+        envelope = {
+            "token": device_token,
+            "readings": [reading(), {"metric": "radon", "time": "x", "value": 1}],
+        }
+        publisher.publish(
+            f"devices/{public_device.pk}/readings", json.dumps(envelope), qos=1
+        ).wait_for_publish(5)
+
+        report = errors.get(timeout=10)
+        assert wait_for(lambda: Reading.objects.filter(device=public_device).exists())
+    finally:
+        ingest.stop()
+    assert report == {
+        "accepted": 1,
+        "rejected": [
+            {"index": 1, "code": "unknown_metric", "reason": report["rejected"][0]["reason"]}
+        ],
+    }
+    assert Reading.objects.get(device=public_device).value == 21.0
+
+
+@requires_mqtt
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("eager_tasks")
+def test_messages_published_while_the_ingest_is_away_are_delivered_when_it_returns(
+    public_device: Device, device_token: str, publisher: mqtt.Client
+) -> None:
+    client_id = f"test-ingest-{uuid.uuid4()}"
+    start_ingest(client_id).stop()
+
+    envelope = {"token": device_token, "readings": [reading(1, 2), reading(2, 1)]}
+    publisher.publish(
+        f"devices/{public_device.pk}/readings", json.dumps(envelope), qos=1
+    ).wait_for_publish(5)
+    ingest = start_ingest(client_id)
+    try:
+        assert wait_for(lambda: Reading.objects.filter(device=public_device).count() == 2)
+    finally:
+        ingest.stop()
+        # Leave no persistent session behind on the broker.
+        cleaner = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
+        parts = urlsplit(settings.MQTT_URL)
+        cleaner.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
+        cleaner.disconnect()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (b"{nope", "malformed_json"),
+        (b'{"readings": []}', "missing_token"),
+        (b'{"token": "forged", "readings": []}', "invalid_token"),
+    ],
+)
+def test_a_message_without_a_good_token_is_refused_whole(
+    public_device: Device, payload: bytes, code: str
+) -> None:
+    report = handle_message(f"devices/{public_device.pk}/readings", payload)
+
+    assert report is not None
+    assert report["error"]["code"] == code
+    assert not Reading.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("eager_tasks")
+def test_a_device_cannot_publish_on_another_devices_topic(
+    public_device: Device, device_token: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    payload = json.dumps({"token": device_token, "readings": reading()}).encode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = handle_message(f"devices/{public_device.pk + 1}/readings", payload)
+        accepted = handle_message(f"devices/{public_device.pk}/readings", payload)
+
+    assert refused is not None
+    assert refused["error"]["code"] == "wrong_device"
+    assert accepted is None
+    assert Reading.objects.filter(device=public_device).count() == 1
