@@ -12,7 +12,25 @@
       style: { color: "#c2410c", weight: 3, fillColor: "#f97316", fillOpacity: 0.35 }
     }).addTo(map);
     if (frame) layer.bindTooltip(frame.dataset.areaLabel || "");
-    if (layer.getBounds().isValid()) map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 14, animate: false });
+    var bounds = layer.getBounds();
+    if (bounds.isValid()) {
+      // The district map has just started an animated zoom to all districts; when it ends it
+      // would leave the view there, so the area is fitted again once it has finished.
+      var fitting = false;
+      var until = Date.now() + 1500;
+      var fit = function () {
+        fitting = true;
+        map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13, animate: false });
+        fitting = false;
+      };
+      var refit = function () {
+        if (fitting) return;
+        map.off("zoomend", refit);
+        if (Date.now() < until) fit();
+      };
+      fit();
+      map.on("zoomend", refit);
+    }
     map.getContainer().dataset.area = "shown";
   };
 })();
