@@ -244,6 +244,13 @@ CELERY_BEAT_SCHEDULE = {
     "sensors-requeue-ingest-batches": {"task": "sensors.requeue_ingest_batches", "schedule": 60.0},
 }
 
+# --- Live sensor feeds ------------------------------------------------------------------------
+
+# How often the city, district and pilot feeds send a coalesced frame, in milliseconds.
+SENSORS_LIVE_FRAME_SECONDS = envint("SENSORS_LIVE_FRAME_MS", 250, minimum=50) / 1000
+# Messages a WebSocket may have waiting before it is resynced with a fresh snapshot instead.
+SENSORS_LIVE_OUTBOX_LIMIT = envint("SENSORS_LIVE_OUTBOX_LIMIT", 200, minimum=1)
+
 # --- Internationalisation ---------------------------------------------------------------------
 
 LANGUAGE_CODE = "ko"

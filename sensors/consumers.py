@@ -39,9 +39,14 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
-        resolved = await database_sync_to_async(selectors.feed_scope)(
-            feed=self.feed.value, key=kwargs.get("key"), user=self.scope.get("user")
-        )
+        resolved: selectors.FeedScope | selectors.FeedRefusal
+        if self.feed is Feed.CITY:
+            # Open to all and the same for all: no need to wait for a database thread.
+            resolved = selectors.FeedScope()
+        else:
+            resolved = await database_sync_to_async(selectors.feed_scope)(
+                feed=self.feed.value, key=kwargs.get("key"), user=self.scope.get("user")
+            )
         if isinstance(resolved, selectors.FeedRefusal):
             await self.accept()
             code = CLOSE_NOT_FOUND if resolved is selectors.FeedRefusal.NOT_FOUND else None
@@ -58,7 +63,13 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         self.writer = asyncio.create_task(self._write(self.subscriber))
 
     async def send_snapshot(self) -> None:
-        snapshot = await database_sync_to_async(selectors.feed_snapshot)(self.scope_of_feed)
+        scope = self.scope_of_feed
+
+        async def load() -> dict[str, Any]:
+            snapshot: dict[str, Any] = await database_sync_to_async(selectors.feed_snapshot)(scope)
+            return snapshot
+
+        snapshot = await feeds.get_hub().snapshot(self.bucket, load)
         await self.send(
             text_data=json.dumps(
                 {"type": "snapshot", "feed": self.feed.value, **snapshot}, separators=(",", ":")

@@ -23,15 +23,18 @@ import json
 import logging
 import weakref
 from collections import deque
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from sensors.realtime import Feed, city_group, feed_group
+from sensors.realtime import ROUTING_KEYS, Feed, city_group, feed_group
 
 logger = logging.getLogger(__name__)
+
+SNAPSHOT_ALERTS = 50
 
 
 class Bucket(NamedTuple):
@@ -65,6 +68,56 @@ def _time_key(reading: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(reading["time"])
 
 
+def _is_newer(reading: dict[str, Any], held: dict[str, Any] | None) -> bool:
+    # A late or re-sent older reading must not replace a newer value on screen.
+    return held is None or _time_key(held) <= _time_key(reading)
+
+
+def for_client(reading: dict[str, Any]) -> dict[str, Any]:
+    """A reading without the keys that only route it; clients are sent these."""
+    return {key: value for key, value in reading.items() if key not in ROUTING_KEYS}
+
+
+class FeedState:
+    """What a feed's snapshot holds, kept current by the hub: latest readings and open alerts.
+
+    Loaded from the database once, when a feed gets its first subscriber in this process, then
+    updated with every reading and alert the hub routes, so that a thousand clients connecting at
+    once cost one query rather than a thousand.
+    """
+
+    def __init__(self) -> None:
+        self.readings: dict[tuple[int, str], dict[str, Any]] = {}
+        self.alerts: dict[int, dict[str, Any]] = {}
+        self.closed_alerts: set[int] = set()
+        self.loaded = asyncio.Event()
+        self.failed = False
+
+    def add_reading(self, reading: dict[str, Any]) -> None:
+        key = (reading["device"], reading["metric"])
+        if _is_newer(reading, self.readings.get(key)):
+            self.readings[key] = for_client(reading)
+
+    def add_alert(self, alert: dict[str, Any]) -> None:
+        if alert.get("closed_at"):
+            self.alerts.pop(alert["id"], None)
+            self.closed_alerts.add(alert["id"])
+        else:
+            self.alerts[alert["id"]] = alert
+
+    def load(self, snapshot: dict[str, Any]) -> None:
+        """Merge what the database said, under whatever arrived while it was being asked."""
+        for reading in snapshot["readings"]:
+            self.add_reading(reading)
+        for alert in snapshot.get("alerts", []):
+            if alert["id"] not in self.alerts and alert["id"] not in self.closed_alerts:
+                self.alerts[alert["id"]] = alert
+
+    def snapshot(self) -> dict[str, Any]:
+        alerts = sorted(self.alerts.values(), key=lambda alert: alert["opened_at"], reverse=True)
+        return {"readings": list(self.readings.values()), "alerts": alerts[:SNAPSHOT_ALERTS]}
+
+
 class Coalescer:
     """The latest reading per device and metric of each coalesced feed since the last frame."""
 
@@ -74,16 +127,15 @@ class Coalescer:
     def add(self, bucket: Bucket, reading: dict[str, Any]) -> None:
         latest = self.pending.setdefault(bucket, {})
         key = (reading["device"], reading["metric"])
-        held = latest.get(key)
-        # A late or re-sent older reading must not replace a newer value on screen.
-        if held is None or _time_key(held) <= _time_key(reading):
+        if _is_newer(reading, latest.get(key)):
             latest[key] = reading
 
     def frames(self) -> dict[Bucket, str]:
         """One serialised frame per feed with news, and an empty buffer for the next one."""
         frames = {
             bucket: json.dumps(
-                {"type": "readings", "readings": list(latest.values())}, separators=(",", ":")
+                {"type": "readings", "readings": [for_client(r) for r in latest.values()]},
+                separators=(",", ":"),
             )
             for bucket, latest in self.pending.items()
             if latest
@@ -102,6 +154,7 @@ class FeedHub:
         self.channel_name: str | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.lock = asyncio.Lock()
+        self.states: dict[Bucket, FeedState] = {}
 
     @property
     def running(self) -> bool:
@@ -120,8 +173,35 @@ class FeedHub:
                 members.discard(subscriber)
                 if not members:
                     del self.subscribers[bucket]
+                    self.states.pop(bucket, None)
             if not self.subscribers and self.running:
                 await self._stop()
+
+    async def snapshot(
+        self, bucket: Bucket, load: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """The bucket's snapshot; `load` reads it from the database when the hub has none.
+
+        Call only while subscribed to the bucket, so that what arrives during the load is kept.
+        """
+        while True:
+            state = self.states.get(bucket)
+            if state is None:
+                state = self.states[bucket] = FeedState()
+                try:
+                    state.load(await load())
+                except BaseException:
+                    state.failed = True
+                    if self.states.get(bucket) is state:
+                        del self.states[bucket]
+                    raise
+                finally:
+                    state.loaded.set()
+            else:
+                await state.loaded.wait()
+                if state.failed:
+                    continue
+            return state.snapshot()
 
     async def _start(self) -> None:
         layer = get_channel_layer()
@@ -182,16 +262,22 @@ class FeedHub:
         immediate: dict[Bucket, list[dict[str, Any]]] = {}
         for reading in readings:
             for bucket in self._buckets_for(reading):
+                state = self.states.get(bucket)
+                if state is not None:
+                    state.add_reading(reading)
                 if bucket.coalesce:
                     self.coalescer.add(bucket, reading)
                 else:
                     immediate.setdefault(bucket, []).append(reading)
         for bucket, batch in immediate.items():
-            self._offer(bucket, {"type": "readings", "readings": batch})
+            self._offer(bucket, {"type": "readings", "readings": [for_client(r) for r in batch]})
 
     def dispatch_alerts(self, alerts: list[dict[str, Any]]) -> None:
         for alert in alerts:
             for bucket in self._buckets_for(alert):
+                state = self.states.get(bucket)
+                if state is not None:
+                    state.add_alert(alert)
                 self._offer(bucket, {"type": "alert", "alert": alert})
 
     def flush(self) -> None:

@@ -1,0 +1,97 @@
+"""The live page, the device page and the live map on the home page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from portal.models import User
+from sensors.models import Device
+from tests.sensors.factories import ReadingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def embedded(html: str, element_id: str) -> object:
+    match = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match, element_id
+    return json.loads(match.group(1))
+
+
+def test_the_live_page_shows_public_devices_to_everyone(
+    client: Client, public_device: Device, private_device: Device
+) -> None:
+    response = client.get("/sensors/live/")
+
+    assert response.status_code == 200
+    devices = embedded(response.content.decode(), "live-devices")
+    assert [device["id"] for device in devices] == [public_device.pk]
+
+
+def test_the_live_page_shows_a_managers_private_devices_to_them(
+    client: Client, manager: User, public_device: Device, private_device: Device
+) -> None:
+    client.force_login(manager)
+
+    devices = embedded(client.get("/sensors/live/").content.decode(), "live-devices")
+
+    assert {device["id"] for device in devices} == {public_device.pk, private_device.pk}
+
+
+def test_the_live_page_carries_the_korean_fine_dust_bands(client: Client) -> None:
+    metrics = embedded(client.get("/sensors/live/").content.decode(), "live-metrics")
+
+    pm25 = next(metric for metric in metrics if metric["code"] == "pm25")
+    assert [band["upto"] for band in pm25["bands"]] == [15, 35, 75, None]
+    pm10 = next(metric for metric in metrics if metric["code"] == "pm10")
+    assert [band["upto"] for band in pm10["bands"]] == [30, 80, 150, None]
+
+
+def test_the_live_page_serves_its_chart_library_from_static_files(client: Client) -> None:
+    html = client.get("/sensors/live/").content.decode()
+
+    assert "/static/sensors/vendor/uplot/uPlot.iife.min.js" in html
+    assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', html) == []
+
+
+def test_the_home_page_shows_the_live_map_beside_the_district_map(client: Client) -> None:
+    html = client.get("/").content.decode()
+
+    assert 'id="home-live-map"' in html
+    assert 'id="home-map"' in html
+    assert "sensors/js/live.js" in html
+
+
+def test_a_device_page_offers_history_charts_and_csv(client: Client, public_device: Device) -> None:
+    ReadingFactory(device=public_device)
+
+    response = client.get(f"/sensors/devices/{public_device.pk}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert public_device.name in html
+    assert html.count("data-history=") == 3
+    config = embedded(html, "device-config")
+    assert config["rollups"] == f"/api/devices/{public_device.pk}/rollups/"
+    assert config["feed"] == f"/ws/sensors/devices/{public_device.pk}/"
+
+
+def test_a_private_device_page_is_not_found_for_an_outsider(
+    client: Client, outsider: User, private_device: Device
+) -> None:
+    client.force_login(outsider)
+
+    assert client.get(f"/sensors/devices/{private_device.pk}/").status_code == 404
+
+
+def test_a_private_device_page_is_open_to_its_pilots_manager(
+    client: Client, manager: User, private_device: Device
+) -> None:
+    client.force_login(manager)
+
+    assert client.get(f"/sensors/devices/{private_device.pk}/").status_code == 200
