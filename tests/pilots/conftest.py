@@ -43,3 +43,14 @@ def _english() -> Iterator[None]:
     """Messages are asserted in English, whatever catalogue the site ships."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline() -> Iterator[None]:
+    """Run Celery tasks in the test's process even when a broker is configured."""
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

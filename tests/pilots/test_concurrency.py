@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from pilots import services
 from pilots.models import Enrolment, Pilot
 from portal.models import User
+from portal.roles import sync_role_groups
 from tests.conftest import requires_postgres
 from tests.pilots.factories import PilotFactory, consent
 from tests.portal.factories import UserFactory
@@ -18,6 +20,8 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_residents_racing_for_the_last_place_do_not_both_get_it() -> None:
+    # An earlier transactional test may have emptied the tables the migrations filled.
+    sync_role_groups(apps)
     pilot: Pilot = PilotFactory(capacity=1)
     version = consent(pilot)
     racers: list[User] = [UserFactory(username=f"racer{n}") for n in range(2)]
