@@ -186,3 +186,99 @@ def test_survey_results_and_csv_for_the_manager(
     assert rows[0].endswith("Do you feel safer?,When do you cross?,Anything else?")
     assert rows[1].endswith(",4,Night,Nice")
     assert "resident" not in exported.content.decode()
+
+
+def test_another_manager_cannot_build_a_survey_for_my_pilot(
+    client: Client, pilot: Pilot, other_manager: User
+) -> None:
+    client.force_login(other_manager)
+    response = client.post(
+        reverse("admin:pilots_survey_add"),
+        {
+            "pilot": pilot.pk,
+            "title": "Sneaky",
+            "phase": "running",
+            "questions-TOTAL_FORMS": 0,
+            "questions-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "pilot" in response.context["adminform"].form.errors
+    assert not Survey.objects.exists()
+
+
+def test_a_survey_built_for_the_current_phase_is_announced_to_participants(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    from pilots.models import Notification
+
+    join(pilot, resident)
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:pilots_survey_add"),
+        {
+            "pilot": pilot.pk,
+            "title": "First month",
+            "phase": "running",
+            "questions-TOTAL_FORMS": 1,
+            "questions-INITIAL_FORMS": 0,
+            "questions-0-position": 1,
+            "questions-0-kind": "choice",
+            "questions-0-required": "on",
+            "questions-0-prompt": "Morning or night?",
+            "questions-0-choices": "Morning\nNight",
+            "questions-0-scale_min": 1,
+            "questions-0-scale_max": 5,
+        },
+    )
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=resident, kind="survey_open").exists()
+
+
+def test_a_multiple_choice_question_needs_two_choices(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    response = client.post(
+        reverse("admin:pilots_survey_add"),
+        {
+            "pilot": pilot.pk,
+            "title": "Broken",
+            "phase": "running",
+            "questions-TOTAL_FORMS": 1,
+            "questions-INITIAL_FORMS": 0,
+            "questions-0-position": 1,
+            "questions-0-kind": "choice",
+            "questions-0-prompt": "Which?",
+            "questions-0-choices": "Only one",
+            "questions-0-scale_min": 1,
+            "questions-0-scale_max": 5,
+        },
+    )
+    assert response.status_code == 200
+    assert "needs two choices" in response.content.decode()
+    assert not Survey.objects.exists()
+
+
+def test_another_manager_cannot_see_or_answer_my_pilots_questions(
+    client: Client, pilot: Pilot, resident: User, other_manager: User
+) -> None:
+    from pilots import services
+
+    question = services.pilot_question_ask(pilot=pilot, user=resident, text="Why here?")
+    client.force_login(other_manager)
+    listing = client.get(reverse("admin:pilots_pilotquestion_changelist"))
+    assert "Why here?" not in listing.content.decode()
+    url = reverse("admin:pilots_pilotquestion_change", args=[question.pk])
+    client.post(url, {"answer": "Because", "is_published": "on"})
+    question.refresh_from_db()
+    assert question.answer == ""
+
+
+def test_the_phase_page_offers_only_allowed_moves(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    client.force_login(manager)
+    page = client.get(reverse("admin:pilots_pilot_phase", args=[pilot.pk]))
+    choices = [value for value, _label in page.context["form"].fields["to_phase"].choices]
+    assert choices == ["evaluating", "stopped"]

@@ -12,7 +12,7 @@ from pilots import services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot, PilotQuestion
 from portal.models import User
 from sensors.models import Device, Metric, Reading
-from tests.pilots.factories import join, survey
+from tests.pilots.factories import PilotFactory, join, survey
 from tests.portal.factories import district
 
 JOIN_URL = "/pilots/smart-crosswalk/join/"
@@ -148,3 +148,13 @@ def test_an_outsider_cannot_open_a_survey_form(
     html = client.get(created.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Only active participants" in html
     assert '<form method="post" novalidate' not in html
+
+
+def test_the_pilot_list_costs_a_fixed_number_of_queries(
+    db: None, client: Client, django_assert_max_num_queries: object
+) -> None:
+    for number in range(15):
+        PilotFactory(title=f"Pilot {number}", capacity=10)
+    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        response = client.get("/pilots/")
+    assert response.status_code == 200
