@@ -49,6 +49,7 @@ def pilot_list(filters: PilotFilters | None = None) -> QuerySet[Pilot]:
             waiting_count=Count(
                 "enrolments", filter=Q(enrolments__status=Enrolment.Status.WAITING), distinct=True
             ),
+            has_consent=Exists(ConsentVersion.objects.filter(pilot=OuterRef("pk"))),
         )
         .order_by("-start_date", "title")
     )

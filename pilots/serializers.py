@@ -27,7 +27,9 @@ class PilotSerializer(serializers.ModelSerializer[Pilot]):
     device_count = serializers.IntegerField(read_only=True)
     participant_count = serializers.IntegerField(read_only=True)
     waiting_count = serializers.IntegerField(read_only=True)
-    open_to_join = serializers.BooleanField(source="is_open_to_join", read_only=True)
+    open_to_join = serializers.SerializerMethodField(
+        help_text="Recruiting or running, with a consent text to agree to."
+    )
 
     class Meta:
         model = Pilot
@@ -50,6 +52,9 @@ class PilotSerializer(serializers.ModelSerializer[Pilot]):
             "waiting_count",
             "open_to_join",
         ]
+
+    def get_open_to_join(self, pilot: Pilot) -> bool:
+        return pilot.is_open_to_join and bool(getattr(pilot, "has_consent", False))
 
 
 class ConsentSerializer(serializers.ModelSerializer[ConsentVersion]):

@@ -65,6 +65,7 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "waiting_position": selectors.waiting_position(enrolment) if enrolment else None,
         "open_surveys": selectors.open_surveys(pilot) if enrolment else [],
         "rules": pilot.eligibility_rules.all(),
+        "consent": selectors.current_consent(pilot),
         "question_form": QuestionForm(),
     }
     return render(request, "pilots/pilot_detail.html", context)

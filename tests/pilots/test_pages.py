@@ -158,3 +158,11 @@ def test_the_pilot_list_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         response = client.get("/pilots/")
     assert response.status_code == 200
+
+
+def test_a_pilot_without_a_consent_text_offers_no_way_to_join(client: Client, pilot: Pilot) -> None:
+    html = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert JOIN_URL not in html
+    assert "Joining opens once" in html
+    listed = client.get("/api/pilots/").json()["results"]
+    assert listed[0]["open_to_join"] is False
