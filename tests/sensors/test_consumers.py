@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import urllib.request
+import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from websockets.sync.client import connect as connect_ws
 
 from pilots.models import Pilot
 from portal.models import User
@@ -16,8 +22,11 @@ from sensors import feeds
 from sensors.models import Alert, Device
 from sensors.realtime import push_alert, push_readings, reading_message
 from sensors.selectors import alert_payload
+from sensors.simulator import mqtt_payload
+from tests.conftest import requires_mqtt, requires_postgres, requires_redis
 from tests.portal.factories import district
 from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
+from tests.sensors.live_server import asgi_server_fixture, worker_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -302,3 +311,84 @@ async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_
         subscriber.offer(f"frame {number}")
     assert subscriber.overflowed
     assert len(subscriber.outbox) <= 3
+
+
+# --- A real client against a real server ------------------------------------------------------
+
+
+def receive_value(socket_: Any, value: float) -> dict[str, Any]:
+    """Read feed messages until a reading with `value` arrives; bounded by the socket timeout."""
+    for _message in range(200):
+        message = json.loads(socket_.recv(timeout=20))
+        for reading in message.get("readings", []):
+            if message["type"] == "readings" and reading["value"] == value:
+                return dict(reading)
+    raise AssertionError(f"no reading of {value} arrived")
+
+
+def now_reading(value: float) -> dict[str, Any]:
+    return {"metric": "pm25", "time": dt.datetime.now(tz=dt.UTC).isoformat(), "value": value}
+
+
+@requires_postgres
+@requires_redis
+def test_a_real_websocket_client_receives_a_reading_posted_over_http(
+    asgi_server: str, worker: Any, public_device: Device, device_token: str
+) -> None:
+    with connect_ws(
+        f"ws://{asgi_server}/ws/sensors/devices/{public_device.pk}/",
+        origin=f"http://{asgi_server}",
+        open_timeout=20,
+    ) as socket_:
+        assert json.loads(socket_.recv(timeout=20))["type"] == "snapshot"
+        request = urllib.request.Request(
+            f"http://{asgi_server}/api/sensors/readings",
+            data=json.dumps([now_reading(42.5)]).encode(),
+            headers={"Authorization": f"Token {device_token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - localhost.
+            assert json.load(response)["accepted"] == 1
+
+        reading = receive_value(socket_, 42.5)
+
+    assert reading["device"] == public_device.pk
+
+
+@requires_postgres
+@requires_redis
+@requires_mqtt
+def test_a_real_websocket_client_receives_a_reading_published_over_mqtt(
+    asgi_server: str, worker: Any, public_device: Device, device_token: str
+) -> None:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from sensors.mqtt import MqttIngest
+
+    ingest = MqttIngest(url=settings.MQTT_URL, client_id=f"test-live-{uuid.uuid4()}")
+    ingest.start()
+    publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-dev-{uuid.uuid4()}")
+    parts = urlsplit(settings.MQTT_URL)
+    publisher.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
+    publisher.loop_start()
+    try:
+        assert ingest.subscribed.wait(10)
+        with connect_ws(
+            f"ws://{asgi_server}/ws/sensors/", origin=f"http://{asgi_server}", open_timeout=20
+        ) as socket_:
+            assert json.loads(socket_.recv(timeout=20))["type"] == "snapshot"
+            published = publisher.publish(
+                f"devices/{public_device.pk}/readings",
+                mqtt_payload(device_token, [now_reading(61.5)]),
+                qos=1,
+            )
+            published.wait_for_publish(10)
+
+            reading = receive_value(socket_, 61.5)
+    finally:
+        publisher.disconnect()
+        publisher.loop_stop()
+        ingest.stop()
+
+    assert reading["device"] == public_device.pk

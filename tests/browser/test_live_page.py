@@ -1,0 +1,62 @@
+"""The live page in a real browser: it updates without reload when a device sends a reading."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+
+from sensors.models import Device
+from sensors.services import device_credential_issue
+from tests.conftest import requires_postgres, requires_redis
+from tests.sensors.factories import DeviceFactory
+from tests.sensors.live_server import asgi_server_fixture, worker_fixture  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres, requires_redis]
+
+
+def post_reading(server: str, token: str, value: float) -> None:
+    body = [{"metric": "pm25", "time": dt.datetime.now(tz=dt.UTC).isoformat(), "value": value}]
+    request = urllib.request.Request(
+        f"http://{server}/api/sensors/readings",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 - localhost.
+        assert json.load(response)["accepted"] == 1
+
+
+def test_the_live_map_colours_a_device_when_its_reading_arrives(
+    asgi_server: str, worker: Any, phone_page: Any
+) -> None:
+    device: Device = DeviceFactory(name="jongno-gu-air-quality-live")
+    _credential, token = device_credential_issue(device=device)
+    page = phone_page
+    page.goto(f"http://{asgi_server}/sensors/live/")
+    page.wait_for_selector("[data-live-status][data-state='live']")
+
+    post_reading(asgi_server, token, 88.5)
+
+    marker = page.wait_for_selector(f"path[data-device='{device.pk}'][data-value='88.5']")
+    # 88.5 µg/m³ of PM2.5 is "very bad" in Korea's bands: red.
+    assert marker.get_attribute("fill") == "#d7301f"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_alert_ticker_shows_an_alert_as_it_opens(
+    asgi_server: str, worker: Any, desktop_page: Any
+) -> None:
+    device: Device = DeviceFactory(name="mapo-gu-air-quality-alert")
+    _credential, token = device_credential_issue(device=device)
+    page = desktop_page
+    page.goto(f"http://{asgi_server}/sensors/live/")
+    page.wait_for_selector("[data-live-status][data-state='live']")
+
+    post_reading(asgi_server, token, 120.0)
+
+    item = page.wait_for_selector(".alert-ticker li.alert-critical")
+    assert device.name in item.inner_text()
