@@ -10,12 +10,15 @@ message per server process, however many browsers watch, rather than one per sub
 
 from __future__ import annotations
 
+import asyncio
 import enum
+import os
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 GROUP_PREFIX = "sensors"
 
@@ -100,6 +103,40 @@ def _with_routing(readings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return enriched
 
 
+SEND_TIMEOUT_SECONDS = 10
+
+_sender_lock = threading.Lock()
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's event loop for channel-layer sends from synchronous code.
+
+    `async_to_sync` would start a fresh event loop, and with it a fresh Redis connection, for
+    every batch; a worker pushing hundreds of batches a second would spend more on that than on
+    the sends. One long-lived loop per process (re-made after a fork) keeps its connections.
+    """
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="live-feeds", daemon=True)
+            thread.start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
+
+
+def _group_send(layer: Any, message: dict[str, Any]) -> None:
+    if isinstance(layer, InMemoryChannelLayer):
+        # The in-memory layer lives in the server's own loop, which async_to_sync finds.
+        async_to_sync(layer.group_send)(city_group(), message)
+        return
+    future = asyncio.run_coroutine_threadsafe(
+        layer.group_send(city_group(), message), _sender_loop()
+    )
+    future.result(timeout=SEND_TIMEOUT_SECONDS)
+
+
 def push_readings(readings: list[dict[str, Any]]) -> None:
     """Send readings (shaped by `reading_message`) to every feed they belong to.
 
@@ -167,4 +204,4 @@ def push_alerts(alerts: Iterable[dict[str, Any]]) -> None:
     batch = list(alerts)
     if layer is None or not batch:
         return
-    async_to_sync(layer.group_send)(city_group(), {"type": "feed.alerts", "alerts": batch})
+    _group_send(layer, {"type": "feed.alerts", "alerts": batch})
