@@ -31,6 +31,10 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     """One live feed; `feed` is set by the subclass, the key comes from the URL."""
 
     feed: Feed = Feed.CITY
+    # The process's hub receives from the channel layer for every socket (sensors.feeds); a socket
+    # of its own on the layer would only add a Redis listener per connection. An alias that names
+    # no layer gives the consumer none.
+    channel_layer_alias = "no-layer-per-socket"
 
     scope_of_feed: selectors.FeedScope
     bucket: feeds.Bucket
