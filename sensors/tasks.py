@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from sensors import services
 
 
-@shared_task(name="sensors.process_ingest_batch", acks_late=True, reject_on_worker_lost=True)
+# A database that is briefly away (restarting, out of connections) delays a batch; the periodic
+# sweep picks up any batch whose retries ran out.
+@shared_task(
+    name="sensors.process_ingest_batch",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=1,
+    retry_backoff_max=60,
+    max_retries=8,
+)
 def process_ingest_batch(batch_id: int) -> int:
     """Store, roll up and check an accepted batch. Late-acknowledged: a killed worker's batch is
     redelivered, and processing it again changes nothing that was already done."""
