@@ -11,6 +11,7 @@ from django.urls import reverse
 from portal import selectors as portal_selectors
 from sensors import selectors
 from sensors.bands import metric_catalogue
+from sensors.models import Alert
 
 
 def live_map_context(request: HttpRequest) -> dict[str, Any]:
@@ -20,6 +21,7 @@ def live_map_context(request: HttpRequest) -> dict[str, Any]:
         "live_metrics": metric_catalogue(selectors.metric_list()),
         "live_feed_path": "/ws/sensors/",
         "device_url_template": reverse("sensors:device", kwargs={"pk": 0}),
+        "alert_rules": {str(value): str(label) for value, label in Alert.Rule.choices},
     }
 
 

@@ -65,6 +65,7 @@
     this.latest = {}; // metric code -> device id -> reading
     this.markers = {};
     this.alerts = {};
+    this.rules = readJson("alert-rules") || {};
     this.select = root.querySelector("[data-live-metric]");
     this.metric = this.select ? this.select.value : "pm25";
     this.status = root.querySelector("[data-live-status]");
@@ -232,9 +233,12 @@
     list = list.slice(0, 12);
     var closedText = this.text.textClosed;
     var link = this.text.deviceUrl;
+    var rules = this.rules;
+    var metrics = this.metrics;
     this.ticker.innerHTML = list.map(function (item) {
       var level = item.closed_at ? "closed" : item.level;
-      var text = item.message || (item.rule + (item.value !== null ? " " + item.value : ""));
+      var unit = metrics[item.metric] ? " " + metrics[item.metric].unit : "";
+      var text = item.message || ((rules[item.rule] || item.rule) + (item.value !== null ? " · " + item.value + unit : ""));
       return '<li class="alert-' + escapeHtml(level) + '"><time>' + escapeHtml(formatTime(item.closed_at || item.opened_at)) + "</time> " +
         '<a href="' + link.replace("/0/", "/" + item.device + "/") + '">' + escapeHtml(item.device_name) + "</a> " +
         escapeHtml(text) + (item.closed_at ? " <small>(" + escapeHtml(closedText) + ")</small>" : "") + "</li>";
