@@ -266,6 +266,33 @@ def _floor_hour(moment: dt.datetime) -> dt.datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+ROLLUP_MINUTES_SQL = """
+INSERT INTO sensors_minuterollup (device_id, metric_id, bucket, count, min, max, sum, mean)
+SELECT device_id, metric_id, date_trunc('minute', time, 'UTC') AS minute,
+       count(*), min(value), max(value), sum(value), avg(value)
+FROM sensors_reading
+WHERE device_id = %s AND metric_id = ANY(%s) AND time >= %s AND time < %s
+GROUP BY device_id, metric_id, minute
+ORDER BY metric_id, minute
+ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
+    count = EXCLUDED.count, min = EXCLUDED.min, max = EXCLUDED.max,
+    sum = EXCLUDED.sum, mean = EXCLUDED.mean
+"""
+
+ROLLUP_HOURS_SQL = """
+INSERT INTO sensors_hourrollup (device_id, metric_id, bucket, count, min, max, sum, mean)
+SELECT device_id, metric_id, date_trunc('hour', bucket, 'UTC') AS hour,
+       sum(count), min(min), max(max), sum(sum), sum(sum) / sum(count)
+FROM sensors_minuterollup
+WHERE device_id = %s AND metric_id = ANY(%s) AND bucket >= %s AND bucket < %s
+GROUP BY device_id, metric_id, hour
+ORDER BY metric_id, hour
+ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
+    count = EXCLUDED.count, min = EXCLUDED.min, max = EXCLUDED.max,
+    sum = EXCLUDED.sum, mean = EXCLUDED.mean
+"""
+
+
 def rollups_refresh(
     *, device_id: int, metric_ids: Iterable[int], start: dt.datetime, end: dt.datetime
 ) -> None:
@@ -277,6 +304,14 @@ def rollups_refresh(
     metric_ids = sorted(set(metric_ids))
     minute_start = _floor_minute(start)
     minute_end = _floor_minute(end) + dt.timedelta(minutes=1)
+    hour_start = _floor_hour(minute_start)
+    hour_end = _floor_hour(minute_end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=1)
+    if connection.vendor == "postgresql":
+        # The same computation as below, without the rows making a round trip through Python.
+        with connection.cursor() as cursor:
+            cursor.execute(ROLLUP_MINUTES_SQL, [device_id, metric_ids, minute_start, minute_end])
+            cursor.execute(ROLLUP_HOURS_SQL, [device_id, metric_ids, hour_start, hour_end])
+        return
     minutes = (
         Reading.objects.filter(
             device_id=device_id,
@@ -307,8 +342,6 @@ def rollups_refresh(
         unique_fields=["device", "metric", "bucket"],
         update_fields=["count", "min", "max", "sum", "mean"],
     )
-    hour_start = _floor_hour(minute_start)
-    hour_end = _floor_hour(minute_end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=1)
     hours = (
         MinuteRollup.objects.filter(
             device_id=device_id,
@@ -468,6 +501,12 @@ def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> in
     head = IngestBatch.objects.filter(pk=batch_id).values_list("device_id", flat=True).first()
     if head is None:
         return 0
+    if connection.vendor == "postgresql":
+        # This commit need not wait for the disk: if the server crashes before the WAL is
+        # flushed, the whole transaction is lost together with the deletion of the batch, which
+        # the acknowledged (and synchronously committed) batch row then brings back to the sweep.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
     _lock_device(head)
     # Re-read under the lock: another worker may have finished this batch while we waited.
     batch = IngestBatch.objects.select_related("device").filter(pk=batch_id).first()
