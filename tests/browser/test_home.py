@@ -43,7 +43,13 @@ def test_tapping_a_district_lists_its_pilots(live_server: Any, desktop_page: Any
 
 def test_the_phone_menu_opens_and_switches_language(live_server: Any, phone_page: Any) -> None:
     phone_page.goto(live_server.url + "/")
-    phone_page.locator(".nav-menu summary").click()
+    phone_page.locator(".menu-toggle").click()
     phone_page.get_by_role("button", name="English").click()
     phone_page.wait_for_load_state()
     assert phone_page.locator("h1").inner_text() == "Try tomorrow's city in your neighbourhood"
+
+
+def test_the_desktop_header_shows_the_navigation(live_server: Any, desktop_page: Any) -> None:
+    desktop_page.goto(live_server.url + "/")
+    assert desktop_page.get_by_role("link", name="Pilots", exact=True).is_visible()
+    assert not desktop_page.locator(".menu-toggle").is_visible()
