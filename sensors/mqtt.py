@@ -15,9 +15,9 @@ message as a whole, `{"accepted": n, "rejected": [...]}` for single readings.
 Nothing the broker delivered is lost: the subscriber has a fixed client id and a persistent
 session (clean session off), so the broker keeps QoS 1 messages while it is away, and each
 message is acknowledged by hand only after its batch is committed. If the database cannot be
-written, the message stays unacknowledged and the process stops, so that the broker delivers it
-again to the next run. Paho reconnects by itself when the broker restarts, and the subscription is
-renewed on every connect.
+written, the message is tried again for about 15 seconds; then it stays unacknowledged and the
+process stops, so that the broker delivers it again to the next run. Paho reconnects by itself
+when the broker restarts, and the subscription is renewed on every connect.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils.translation import gettext as _
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 READINGS_TOPICS = "devices/+/readings"
 QOS = 1
+KEEPALIVE = 30
+RETRY_WAITS = (0.5, 1, 2, 4, 8)
 
 
 def error_topic(device_ref: str) -> str:
@@ -143,11 +146,26 @@ class MqttIngest:
         connections.close_all()
         logger.warning("Disconnected from the MQTT broker")
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        # The database may have gone away since the last message, as in a web request.
+    def _store(self, message: mqtt.MQTTMessage) -> dict[str, Any] | None:
+        """`handle_message`, tried again while the database is briefly unavailable.
+
+        The waits add up to well under the keep-alive, so the broker does not drop us meanwhile.
+        """
+        for wait in RETRY_WAITS:
+            # The database may have gone away since the last message, as in a web request.
+            close_old_connections()
+            try:
+                return handle_message(message.topic, message.payload)
+            except DatabaseError:
+                logger.warning("Database unavailable; retrying in %s s", wait, exc_info=True)
+                connections.close_all()
+                time.sleep(wait)
         close_old_connections()
+        return handle_message(message.topic, message.payload)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
-            report = handle_message(message.topic, message.payload)
+            report = self._store(message)
         except Exception:
             logger.exception(
                 "Could not store a message from %s; stopping unacknowledged", message.topic
@@ -160,11 +178,11 @@ class MqttIngest:
         client.ack(message.mid, message.qos)
 
     def run(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
         self.client.loop_forever(retry_first_connection=True)
 
     def start(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
         self.client.loop_start()
 
     def stop(self) -> None:
