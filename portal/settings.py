@@ -59,7 +59,8 @@ def envurl(name: str, schemes: set[str]) -> str:
     if not raw:
         return ""
     parts = urlsplit(raw)
-    if parts.scheme not in schemes or not parts.hostname:
+    # A file URL (sqlite:////path) names no host; every network service must.
+    if parts.scheme not in schemes or not (parts.hostname or parts.scheme == "sqlite"):
         expected = ", ".join(sorted(f"{scheme}://" for scheme in schemes))
         raise ImproperlyConfigured(f"{name} must be a URL starting with {expected}; got {raw!r}")
     try:

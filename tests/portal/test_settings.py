@@ -122,3 +122,12 @@ def test_the_deployment_checklist_is_clean_in_production() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in (result.stdout + result.stderr)
+
+
+def test_a_sqlite_file_url_is_accepted(tmp_path: Path) -> None:
+    result = run_django(
+        "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])",
+        DATABASE_URL=f"sqlite:///{tmp_path}/portal.sqlite3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{tmp_path}/portal.sqlite3"

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from portal import demo
+from sensors import simulator as simulate
 
 
 class Command(BaseCommand):
@@ -18,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000", help="Where to serve.")
         parser.add_argument(
             "--no-serve", action="store_true", help="Only set up the data; do not start a server."
+        )
+        parser.add_argument(
+            "--simulated-devices",
+            type=int,
+            default=100,
+            help="How many devices the sensor simulator drives while serving (0 for none).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,5 +46,11 @@ class Command(BaseCommand):
         )
         if options["no_serve"]:
             return
-        self.stdout.write(f"Serving on http://{options['addrport']}/ (Ctrl+C to stop)")
+        url = f"http://{options['addrport']}"
+        if options["simulated_devices"] > 0:
+            # The live page moves from the first minute: simulated devices post readings over
+            # HTTP with their own tokens, like real ones.
+            simulate.run_in_background(base_url=url, devices=options["simulated_devices"])
+            self.stdout.write(f"Simulating {options['simulated_devices']} devices.")
+        self.stdout.write(f"Serving on {url}/ (Ctrl+C to stop)")
         call_command("runserver", options["addrport"], use_reloader=False)
