@@ -23,6 +23,7 @@ from portal.models import District, Report, User
 from portal.roles import Role
 from portal.services import districts_sync_seoul, user_assign_role
 from sensors.models import Device, Metric, Reading
+from sensors.services import rollups_refresh
 
 READING_INTERVAL = timedelta(minutes=30)
 HISTORY = timedelta(days=7)
@@ -359,6 +360,7 @@ def _point_in(district: District, rng: random.Random) -> tuple[float, float]:
     return district.center_latitude, district.center_longitude
 
 
+@transaction.atomic
 def _seed_readings(devices: list[tuple[Device, list[Metric]]], *, now: datetime) -> int:
     """A week of readings on a 30-minute grid; rows already there are left as they are."""
     end = _floor(now, READING_INTERVAL)
@@ -375,9 +377,17 @@ def _seed_readings(devices: list[tuple[Device, list[Metric]]], *, now: datetime)
             for metric in metrics
             for time in times
         ]
+        if not rows:
+            continue
         Reading.objects.bulk_create(rows, batch_size=2_000, ignore_conflicts=True)
-        if rows:
-            Device.objects.filter(pk=device.pk).update(last_seen_at=end)
+        # Charts read rollups, never raw rows: the seeded week needs them too.
+        rollups_refresh(
+            device_id=device.pk,
+            metric_ids=[metric.pk for metric in metrics],
+            start=times[-1],
+            end=end,
+        )
+        Device.objects.filter(pk=device.pk).update(last_seen_at=end)
     return Reading.objects.count() - before
 
 

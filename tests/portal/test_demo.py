@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from pilots.models import Pilot
 from portal.models import District, Report, User
-from sensors.models import Device, Reading
+from sensors.models import Device, HourRollup, Reading
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def counts() -> dict[str, int]:
         "pilots": Pilot.objects.count(),
         "devices": Device.objects.count(),
         "readings": Reading.objects.count(),
+        "hour_rollups": HourRollup.objects.count(),
         "reports": Report.objects.count(),
         "users": User.objects.count(),
     }
@@ -33,6 +34,8 @@ def test_the_demo_seeds_the_city_once_and_prints_a_working_manager_login() -> No
     assert 18 <= first["pilots"] <= 25
     assert first["devices"] == 100
     assert first["readings"] > 40_000
+    # Every seeded hour of every series is rolled up for the charts.
+    assert HourRollup.objects.count() >= first["readings"] // 2
     assert {pilot.phase for pilot in Pilot.objects.all()} == set(Pilot.Phase.values)
     password = out.getvalue().split("password ")[1].split()[0]
     manager = User.objects.get(username="manager")
