@@ -29,11 +29,16 @@ def wait_for(condition: Any, *, attempts: int = 200) -> bool:
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_posted_over_http_is_stored_by_a_real_worker(
-    client: Client, public_device: Device, device_token: str
+    client: Client, public_device: Device, device_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from celery.contrib.testing.worker import start_worker
+    from django.db import connections
 
     from portal.celery import app
+
+    # The worker thread closes its database connection after each task, as a worker process
+    # would; a kept connection would outlive the test database.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
     start = timezone.now() - dt.timedelta(minutes=30)
     body = [
