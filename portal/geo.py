@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.text import slugify
+
 SEOUL_DISTRICTS_FILE = Path(__file__).resolve().parent / "data" / "seoul_districts.geojson"
 
 Ring = list[list[float]]
@@ -76,8 +78,25 @@ def centroid(geometry: dict[str, Any]) -> tuple[float, float]:
 
 
 def seoul_districts() -> list[dict[str, Any]]:
-    """The features of Seoul's 25 districts from the committed GeoJSON file."""
+    """Seoul's 25 districts from the committed GeoJSON file, as District field values.
+
+    Plain dictionaries, so that data migrations (which work on historical models) can use them.
+    """
     with SEOUL_DISTRICTS_FILE.open(encoding="utf-8") as source:
         collection: dict[str, Any] = json.load(source)
-    features: list[dict[str, Any]] = collection["features"]
-    return features
+    districts = []
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        latitude, longitude = centroid(feature["geometry"])
+        districts.append(
+            {
+                "code": properties["code"],
+                "slug": slugify(properties["name_en"]),
+                "name_ko": properties["name_ko"],
+                "name_en": properties["name_en"],
+                "boundary": feature["geometry"],
+                "center_latitude": round(latitude, 6),
+                "center_longitude": round(longitude, 6),
+            }
+        )
+    return districts

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils.text import slugify
 
-from portal.geo import centroid, seoul_districts
+from portal.geo import seoul_districts
 from portal.models import District, User
 from portal.roles import ADMIN_ROLES, Role
 
@@ -44,18 +43,6 @@ def user_assign_role(*, user: User, role: Role) -> None:
 @transaction.atomic
 def districts_sync_seoul() -> int:
     """Create or update Seoul's 25 districts from the committed boundaries; returns the count."""
-    for feature in seoul_districts():
-        properties = feature["properties"]
-        latitude, longitude = centroid(feature["geometry"])
-        District.objects.update_or_create(
-            code=properties["code"],
-            defaults={
-                "slug": slugify(properties["name_en"]),
-                "name_ko": properties["name_ko"],
-                "name_en": properties["name_en"],
-                "boundary": feature["geometry"],
-                "center_latitude": round(latitude, 6),
-                "center_longitude": round(longitude, 6),
-            },
-        )
+    for fields in seoul_districts():
+        District.objects.update_or_create(code=fields.pop("code"), defaults=fields)
     return District.objects.count()
