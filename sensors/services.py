@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncHour, TruncMinute
@@ -192,9 +193,15 @@ def ingest_batches_requeue(*, now: dt.datetime | None = None) -> int:
         .order_by("received_at")
         .values_list("id", flat=True)[:10_000]
     )
-    for batch_id in ids:
+    # A batch still waiting because the workers are behind, not because its task was lost, would
+    # otherwise be enqueued again every minute; once per few periods is enough for a lost task.
+    memory = settings.SENSORS_REQUEUE_AFTER * 5
+    requeued = [
+        batch_id for batch_id in ids if cache.add(f"sensors:requeued:{batch_id}", 1, memory)
+    ]
+    for batch_id in requeued:
         _enqueue(batch_id)
-    return len(ids)
+    return len(requeued)
 
 
 # --- Processing -------------------------------------------------------------------------------

@@ -25,6 +25,15 @@ def wait_for(condition: Any, *, attempts: int = 200) -> bool:
     return False
 
 
+def forget_requeues() -> None:
+    """Batch ids restart with each test database; the cache may remember an earlier test's."""
+    from django.core.cache import cache
+
+    cache.delete_many(
+        [f"sensors:requeued:{pk}" for pk in IngestBatch.objects.values_list("id", flat=True)]
+    )
+
+
 @requires_broker
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
@@ -81,7 +90,32 @@ def test_the_sweep_hands_stale_batches_to_the_workers_again(
         now=now,
     )
 
+    forget_requeues()
     assert ingest_batches_requeue(now=now) == 1
 
     assert IngestBatch.objects.count() == 1
     assert Reading.objects.filter(device=public_device).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sweep_does_not_pile_up_tasks_for_a_batch_the_workers_have_not_reached(
+    public_device: Device, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sensors import tasks
+
+    sent: list[Any] = []
+    monkeypatch.setattr(tasks.process_ingest_batch, "apply_async", lambda *a, **k: sent.append(a))
+    now = timezone.now()
+    ingest_batch_accept(
+        device=public_device,
+        items=[{"metric": "pm25", "time": now.isoformat(), "value": 20}],
+        source=IngestBatch.Source.HTTP,
+        now=now - dt.timedelta(minutes=5),
+    )
+    sent.clear()
+    forget_requeues()
+
+    ingest_batches_requeue(now=now)
+    ingest_batches_requeue(now=now + dt.timedelta(minutes=1))
+
+    assert len(sent) == 1
