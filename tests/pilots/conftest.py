@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from pilots.models import ConsentVersion, Pilot
@@ -22,7 +23,10 @@ def resident(db: None) -> User:
     import datetime as dt
 
     user: User = UserFactory(
-        username="resident", home_district=district("gangnam-gu"), birth_date=dt.date(1990, 5, 1)
+        username="resident",
+        home_district=district("gangnam-gu"),
+        birth_date=dt.date(1990, 5, 1),
+        preferred_language="en",
     )
     return user
 
@@ -43,6 +47,12 @@ def _english() -> Iterator[None]:
     """Messages are asserted in English, whatever catalogue the site ships."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def client() -> Client:
+    """A browser that asks for English pages (the site's default is Korean)."""
+    return Client(headers={"accept-language": "en"})
 
 
 @pytest.fixture(autouse=True)

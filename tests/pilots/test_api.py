@@ -10,7 +10,7 @@ from tests.pilots.factories import PilotFactory, join, survey
 
 
 def _client(user: User | None = None) -> APIClient:
-    client = APIClient()
+    client = APIClient(headers={"accept-language": "en"})
     if user is not None:
         client.force_authenticate(user)
     return client
