@@ -180,7 +180,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _database_url = envurl("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
 if _database_url:
     try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+        # The portal is served over ASGI, where each request runs in a thread of its own: kept
+        # connections would pile up one per thread until the server runs out. A pooler
+        # (PgBouncer) belongs in front of PostgreSQL instead.
+        DATABASES = {
+            "default": dj_database_url.parse(
+                _database_url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0)
+            )
+        }
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL could not be used: {exc}") from None
 else:
