@@ -56,6 +56,7 @@ from sensors.models import (
     MinuteRollup,
     Reading,
 )
+from sensors.selectors import alert_payload
 
 logger = logging.getLogger(__name__)
 
@@ -471,23 +472,6 @@ def _close_silent_alert(*, device: Device, now: dt.datetime) -> list[Alert]:
     return alerts
 
 
-def alert_feed_message(alert: Alert, device: Device) -> dict[str, Any]:
-    return realtime.alert_message(
-        alert_id=alert.pk,
-        device_id=device.pk,
-        device_name=device.name,
-        metric=alert.metric.code if alert.metric else "",
-        rule=alert.rule,
-        level=alert.level,
-        value=alert.value,
-        opened_at=alert.opened_at.isoformat(),
-        closed_at=alert.closed_at.isoformat() if alert.closed_at else None,
-        district_id=device.district_id,
-        pilot_id=device.pilot_id,
-        public=device.visibility == Device.Visibility.PUBLIC,
-    )
-
-
 def _push(readings: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> None:
     # Live feeds are best effort: a reading is stored whether or not anyone is watching.
     try:
@@ -549,7 +533,9 @@ def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> in
         )
         for metric_id, time, value in rows
     ]
-    alerts = [alert_feed_message(alert, device) for alert in changed]
+    for alert in changed:
+        alert.device = device
+    alerts = [alert_payload(alert) for alert in changed]
     transaction.on_commit(lambda: _push(readings, alerts))
     return stored
 
@@ -588,6 +574,6 @@ def devices_check_silent(*, now: dt.datetime | None = None) -> list[Alert]:
         alert.closed_at = now
         alert.save(update_fields=["closed_at"])
         changed.append(alert)
-    messages = [alert_feed_message(alert, alert.device) for alert in changed]
+    messages = [alert_payload(alert) for alert in changed]
     transaction.on_commit(lambda: _push([], messages))
     return changed
