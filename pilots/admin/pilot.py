@@ -1,8 +1,7 @@
-"""The pilot manager's admin: their own pilots only, phases through the one service, surveys."""
+"""Pilots in the admin: a manager's own pilots only, phases through the one service."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django import forms
@@ -19,28 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pilots import selectors, services
+from pilots.admin.common import csv_response
 from pilots.models import (
     ConsentVersion,
     EligibilityRule,
     Enrolment,
     PhaseChange,
     Pilot,
-    PilotQuestion,
-    Survey,
-    SurveyQuestion,
 )
 from pilots.permissions import pilots_managed_by, user_manages_pilot, user_sees_every_pilot
 from pilots.widgets import AreaWidget
-from portal.models import User
-
-
-def _csv_response(filename: str) -> tuple[HttpResponse, Any]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # A byte-order mark lets spreadsheet programs read Korean text as UTF-8.
-    response.write("\ufeff")
-    return response, csv.writer(response)
-
 
 PHASE_CHANGE_FIELDS: list[str] = [
     "changed_at",
@@ -312,7 +299,7 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
         )
 
     def _participants_csv(self, pilots: QuerySet[Pilot], filename: str) -> HttpResponse:
-        response, writer = _csv_response(filename)
+        response, writer = csv_response(filename)
         writer.writerow(
             [
                 "pilot",
@@ -412,194 +399,3 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
                     _("%(count)s residents moved from the waiting list into the pilot.")
                     % {"count": len(promoted)},
                 )
-
-
-class SurveyQuestionInline(admin.StackedInline[SurveyQuestion, Survey]):
-    model = SurveyQuestion
-    extra = 1
-    fields = [("position", "kind", "required"), "prompt", "choices", ("scale_min", "scale_max")]
-
-
-class SurveyAdminForm(forms.ModelForm[Survey]):
-    class Meta:
-        model = Survey
-        fields = ["pilot", "title", "introduction", "phase"]
-
-
-@admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin[Survey]):
-    form = SurveyAdminForm
-    list_display = [
-        "title",
-        "pilot",
-        "phase",
-        "is_open_now",
-        "question_total",
-        "response_total",
-        "results_link",
-    ]
-    list_filter = ["phase"]
-    search_fields = ["title", "pilot__title"]
-    list_select_related = ["pilot"]
-    inlines = [SurveyQuestionInline]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pilot__in=pilots_managed_by(request.user).values("pk"))
-            .annotate(
-                questions_n=Count("questions", distinct=True),
-                responses_n=Count("responses", distinct=True),
-            )
-        )
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "pilot":
-            kwargs["queryset"] = pilots_managed_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def _manages(self, request: HttpRequest, obj: Any) -> bool:
-        return obj is None or user_manages_pilot(request.user, obj.pilot)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj) and super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._manages(request, obj) and super().has_delete_permission(request, obj)
-
-    @admin.display(description=gettext_lazy("open now"), boolean=True)
-    def is_open_now(self, survey: Survey) -> bool:
-        return survey.is_open
-
-    @admin.display(description=gettext_lazy("questions"), ordering="questions_n")
-    def question_total(self, survey: Survey) -> int:
-        return survey.questions_n  # type: ignore[attr-defined,no-any-return]
-
-    @admin.display(description=gettext_lazy("answers"), ordering="responses_n")
-    def response_total(self, survey: Survey) -> int:
-        return survey.responses_n  # type: ignore[attr-defined,no-any-return]
-
-    @admin.display(description=gettext_lazy("results"))
-    def results_link(self, survey: Survey) -> str:
-        url = reverse("admin:pilots_survey_results", args=[survey.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Results"))
-
-    def get_urls(self) -> list[URLPattern]:
-        own = [
-            path(
-                "<int:survey_id>/results/",
-                self.admin_site.admin_view(self.results_view),
-                name="pilots_survey_results",
-            ),
-            path(
-                "<int:survey_id>/results.csv",
-                self.admin_site.admin_view(self.results_csv_view),
-                name="pilots_survey_results_csv",
-            ),
-        ]
-        return own + super().get_urls()
-
-    def _survey_or_404(self, request: HttpRequest, survey_id: int) -> Survey:
-        survey = get_object_or_404(self.get_queryset(request).select_related("pilot"), pk=survey_id)
-        if not self.has_view_permission(request, survey):
-            raise PermissionDenied
-        return survey
-
-    def results_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
-        survey = self._survey_or_404(request, survey_id)
-        respondents, results = selectors.survey_results(survey)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Results of %(survey)s") % {"survey": survey.title},
-            "survey": survey,
-            "respondents": respondents,
-            "results": results,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "pilots/admin/survey_results.html", context)
-
-    def results_csv_view(self, request: HttpRequest, survey_id: int) -> HttpResponse:
-        """One row per response, one column per question; respondents are numbered, not named."""
-        survey = self._survey_or_404(request, survey_id)
-        questions = list(survey.questions.all())
-        response, writer = _csv_response(f"survey-{survey.pk}-results.csv")
-        writer.writerow(
-            ["respondent", "submitted_at", "updated_at", *(q.prompt for q in questions)]
-        )
-        responses = survey.responses.order_by("submitted_at", "pk").prefetch_related("answers")
-        for number, answered in enumerate(responses, start=1):
-            by_question = {answer.question_id: answer for answer in answered.answers.all()}
-            row: list[Any] = [
-                number,
-                answered.submitted_at.isoformat(),
-                answered.updated_at.isoformat(),
-            ]
-            for question in questions:
-                answer = by_question.get(question.pk)
-                if answer is None:
-                    row.append("")
-                elif question.kind == SurveyQuestion.Kind.RATING:
-                    row.append(answer.rating)
-                elif question.kind == SurveyQuestion.Kind.CHOICE:
-                    row.append(answer.choice)
-                else:
-                    row.append(answer.text)
-            writer.writerow(row)
-        return response
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if not change and services.survey_announce(survey=form.instance, by=request.user):  # type: ignore[arg-type]
-            self.message_user(request, _("The survey is open; its participants have been told."))
-
-
-class PilotQuestionForm(forms.ModelForm[PilotQuestion]):
-    class Meta:
-        model = PilotQuestion
-        fields = ["answer", "is_published"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("is_published") and not (cleaned.get("answer") or "").strip():
-            raise ValidationError(_("Write an answer before publishing."))
-        return cleaned
-
-
-@admin.register(PilotQuestion)
-class PilotQuestionAdmin(admin.ModelAdmin[PilotQuestion]):
-    form = PilotQuestionForm
-    list_display = ["text", "pilot", "asked_at", "is_published", "answered_at"]
-    list_filter = ["is_published"]
-    search_fields = ["text", "answer", "pilot__title"]
-    list_select_related = ["pilot"]
-    readonly_fields = ["pilot", "text", "asked_at", "answered_by", "answered_at"]
-    fields = ["pilot", "text", "asked_at", "answer", "is_published", "answered_by", "answered_at"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[PilotQuestion]:
-        return (
-            super()
-            .get_queryset(request)
-            .filter(pilot__in=pilots_managed_by(request.user).values("pk"))
-        )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and not user_manages_pilot(request.user, obj.pilot):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def save_model(self, request: HttpRequest, obj: PilotQuestion, form: Any, change: bool) -> None:
-        user = request.user
-        assert isinstance(user, User)  # noqa: S101 - the admin requires a login.
-        services.pilot_question_answer(
-            question=obj,
-            by=user,
-            answer=form.cleaned_data["answer"],
-            publish=form.cleaned_data["is_published"],
-        )
