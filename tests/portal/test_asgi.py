@@ -34,6 +34,17 @@ async def test_a_websocket_from_a_foreign_origin_is_refused() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+async def test_a_client_that_is_not_a_browser_connects_without_an_origin() -> None:
+    communicator = WebsocketCommunicator(
+        application, "/ws/sensors/", headers=[(b"host", b"localhost")]
+    )
+    connected, _subprotocol = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_http_goes_to_django() -> None:
     communicator = HttpCommunicator(application, "GET", "/api/", headers=[(b"host", b"localhost")])
     response = await communicator.get_response()
