@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import District, Report, User
 
+admin.site.site_header = _("Living Lab Portal administration")
+admin.site.site_title = _("Living Lab Portal")
+admin.site.index_title = _("Pilots, devices and reports")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
