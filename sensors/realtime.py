@@ -147,7 +147,7 @@ def push_readings(readings: list[dict[str, Any]]) -> None:
         return
     routed = _with_routing(readings)
     if routed:
-        async_to_sync(layer.group_send)(city_group(), {"type": "feed.readings", "readings": routed})
+        _group_send(layer, {"type": "feed.readings", "readings": routed})
 
 
 async def apush_readings(readings: list[dict[str, Any]]) -> None:

@@ -53,4 +53,6 @@ class Command(BaseCommand):
             simulate.run_in_background(base_url=url, devices=options["simulated_devices"])
             self.stdout.write(f"Simulating {options['simulated_devices']} devices.")
         self.stdout.write(f"Serving on {url}/ (Ctrl+C to stop)")
+        # The login above must be readable now, also when the output goes to a file or a pipe.
+        self.stdout.flush()
         call_command("runserver", options["addrport"], use_reloader=False)
