@@ -93,7 +93,13 @@ def readings_from(data: Any, *, max_readings: int) -> list[Any]:
 def _is_number(value: Any) -> bool:
     # JSON true/false arrive as bool, which Python counts as an int; NaN and Infinity are not
     # measurements either.
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        # A JSON integer of hundreds of digits is valid JSON but no float, let alone a measurement.
+        return False
 
 
 def _names_device(value: Any, *, device_id: int, device_name: str) -> bool:

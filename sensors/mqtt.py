@@ -16,8 +16,10 @@ Nothing the broker delivered is lost: the subscriber has a fixed client id and a
 session (clean session off), so the broker keeps QoS 1 messages while it is away, and each
 message is acknowledged by hand only after its batch is committed. If the database cannot be
 written, the message is tried again for about 15 seconds; then it stays unacknowledged and the
-process stops, so that the broker delivers it again to the next run. Paho reconnects by itself
-when the broker restarts, and the subscription is renewed on every connect.
+process stops, so that the broker delivers it again to the next run. A message that fails for any
+other reason is reported to its device and acknowledged, so that it cannot block the others.
+Paho reconnects by itself when the broker restarts, and the subscription is renewed on every
+connect.
 """
 
 from __future__ import annotations
@@ -166,13 +168,20 @@ class MqttIngest:
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
         try:
             report = self._store(message)
-        except Exception:
+        except DatabaseError:
             logger.exception(
                 "Could not store a message from %s; stopping unacknowledged", message.topic
             )
             self.failed.set()
             client.disconnect()
             return
+        except Exception:
+            # A message that fails for any other reason would fail again on every redelivery
+            # and hold up every device behind it: tell its device, log it and let it go.
+            logger.exception("Could not handle a message from %s", message.topic)
+            report = _error(
+                500, "internal_error", _("The message could not be handled; it was not stored.")
+            )
         if report is not None:
             client.publish(error_topic(message.topic.split("/")[1]), json.dumps(report), qos=QOS)
         client.ack(message.mid, message.qos)

@@ -120,6 +120,18 @@ def test_not_a_number_and_infinity_are_not_numbers(
     assert not Reading.objects.exists()
 
 
+def test_an_integer_too_large_for_a_float_is_not_a_number(
+    send: Any, device_token: str, public_device: Device
+) -> None:
+    raw = f'[{{"metric": "pm25", "time": "{now_iso()}", "value": 1{"0" * 400}}}]'
+
+    response = send(device_token, None, raw=raw.encode())
+
+    assert response.status_code == 202
+    assert [r["code"] for r in response.json()["rejected"]] == ["not_a_number"]
+    assert not Reading.objects.exists()
+
+
 def test_the_age_limit_comes_from_the_settings(send: Any, device_token: str, settings: Any) -> None:
     settings.SENSORS_MAX_READING_AGE = 600
 

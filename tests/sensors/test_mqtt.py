@@ -8,11 +8,13 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import ANY
 from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -144,3 +146,59 @@ def test_a_device_cannot_publish_on_another_devices_topic(
     assert refused["error"]["code"] == "wrong_device"
     assert accepted is None
     assert Reading.objects.filter(device=public_device).count() == 1
+
+
+class FakeBrokerClient:
+    """Stands in for paho's client: records what the ingest acknowledges and publishes."""
+
+    def __init__(self) -> None:
+        self.acked: list[int] = []
+        self.published: list[tuple[str, dict[str, Any]]] = []
+        self.disconnected = False
+
+    def ack(self, mid: int, qos: int) -> None:
+        self.acked.append(mid)
+
+    def publish(self, topic: str, payload: str, qos: int) -> None:
+        self.published.append((topic, json.loads(payload)))
+
+    def disconnect(self) -> None:
+        self.disconnected = True
+
+
+def deliver(monkeypatch: pytest.MonkeyPatch, failure: Exception) -> FakeBrokerClient:
+    def fail(topic: str, payload: bytes) -> None:
+        raise failure
+
+    monkeypatch.setattr("sensors.mqtt.handle_message", fail)
+    monkeypatch.setattr("sensors.mqtt.RETRY_WAITS", ())
+    ingest = MqttIngest(url="mqtt://127.0.0.1:1883", client_id=f"test-{uuid.uuid4()}")
+    message = mqtt.MQTTMessage(mid=7, topic=b"devices/12/readings")
+    message.qos = 1
+    broker = FakeBrokerClient()
+    ingest._on_message(broker, None, message)  # type: ignore[arg-type]
+    return broker
+
+
+@pytest.mark.django_db
+def test_a_message_that_fails_for_a_bug_is_reported_and_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broker = deliver(monkeypatch, ValueError("unexpected"))
+
+    assert broker.acked == [7]
+    assert broker.published == [
+        ("devices/12/errors", {"error": {"status": 500, "code": "internal_error", "message": ANY}})
+    ]
+    assert not broker.disconnected
+
+
+@pytest.mark.django_db
+def test_a_message_the_database_cannot_take_stays_unacknowledged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    broker = deliver(monkeypatch, OperationalError("the database is away"))
+
+    assert broker.acked == []
+    assert broker.published == []
+    assert broker.disconnected
