@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, ForeignKey, Model, Q, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pilots.permissions import pilots_managed_by, user_sees_every_pilot
 from sensors.models import (
     Alert,
     Device,
@@ -25,6 +29,28 @@ class MetricAdmin(admin.ModelAdmin[Metric]):
     search_fields = ["code", "name_ko", "name_en"]
 
 
+DeviceOwned = TypeVar("DeviceOwned", bound=Model)
+
+
+class ManagedDevicesAdmin(admin.ModelAdmin[DeviceOwned]):
+    """An admin of devices or of what belongs to them, scoped to the pilots the user manages.
+
+    Staff see every device; a pilot manager sees, and may change, only the devices of the pilots
+    they manage, with everything that hangs off them. Objects outside that scope do not exist for
+    them: lists leave them out, and their change pages answer as for a missing object.
+    """
+
+    # The path from the admin's model to its device, "" when the model is the device.
+    device_path = "device"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DeviceOwned]:
+        queryset = super().get_queryset(request)
+        if user_sees_every_pilot(request.user):
+            return queryset
+        prefix = f"{self.device_path}__" if self.device_path else ""
+        return queryset.filter(**{f"{prefix}pilot__in": pilots_managed_by(request.user)})
+
+
 class DeviceCredentialInline(admin.TabularInline[DeviceCredential, Device]):
     """Credentials are issued by the device action, which shows the token; here they are read."""
 
@@ -39,7 +65,7 @@ class DeviceCredentialInline(admin.TabularInline[DeviceCredential, Device]):
 
 
 @admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin[Device]):
+class DeviceAdmin(ManagedDevicesAdmin[Device]):
     list_display = [
         "name",
         "kind",
@@ -58,6 +84,21 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
     readonly_fields = ["last_seen_at"]
     inlines = [DeviceCredentialInline]
     actions = ["issue_token", "revoke_tokens"]
+    device_path = ""
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if (
+            db_field.name == "pilot"
+            and field is not None
+            and not user_sees_every_pilot(request.user)
+        ):
+            # A manager's device belongs to one of their pilots, or they would lose sight of it.
+            field.queryset = pilots_managed_by(request.user)
+            field.required = True
+        return field
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Device]:
         return (
@@ -115,7 +156,7 @@ class DeviceAdmin(admin.ModelAdmin[Device]):
 
 
 @admin.register(DeviceCredential)
-class DeviceCredentialAdmin(admin.ModelAdmin[DeviceCredential]):
+class DeviceCredentialAdmin(ManagedDevicesAdmin[DeviceCredential]):
     list_display = ["device", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["device__name", "prefix"]
@@ -154,7 +195,7 @@ class AlertStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin[Alert]):
+class AlertAdmin(ManagedDevicesAdmin[Alert]):
     """Alerts open and close with the readings; people read them here."""
 
     list_display = ["device", "rule", "level", "value", "opened_at", "closed_at", "is_open"]
@@ -182,7 +223,7 @@ class AlertAdmin(admin.ModelAdmin[Alert]):
 
 
 @admin.register(IngestBatch)
-class IngestBatchAdmin(admin.ModelAdmin[IngestBatch]):
+class IngestBatchAdmin(ManagedDevicesAdmin[IngestBatch]):
     """Accepted batches not yet processed: a growing list means the workers are behind or down."""
 
     list_display = ["device", "source", "received_at", "count"]
@@ -197,9 +238,13 @@ class IngestBatchAdmin(admin.ModelAdmin[IngestBatch]):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # A waiting batch holds readings already acknowledged to their device.
+        return False
+
 
 @admin.register(HourRollup)
-class HourRollupAdmin(admin.ModelAdmin[HourRollup]):
+class HourRollupAdmin(ManagedDevicesAdmin[HourRollup]):
     list_display = ["device", "metric", "bucket", "count", "min", "max", "mean"]
     list_filter = ["metric"]
     search_fields = ["device__name"]
@@ -210,7 +255,7 @@ class HourRollupAdmin(admin.ModelAdmin[HourRollup]):
 
 
 @admin.register(Reading)
-class ReadingAdmin(admin.ModelAdmin[Reading]):
+class ReadingAdmin(ManagedDevicesAdmin[Reading]):
     list_display = ["device", "metric", "time", "value"]
     list_filter = ["metric"]
     search_fields = ["device__name"]
