@@ -544,7 +544,8 @@ def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> in
 def devices_check_silent(*, now: dt.datetime | None = None) -> list[Alert]:
     """Open "device silent" alerts for active devices not heard from lately; close stale ones.
 
-    Devices never heard from are not silent: they have not been switched on yet.
+    Devices never heard from are not silent: they have not been switched on yet. Every open
+    alert of a device no longer active (in maintenance, retired) closes too.
     """
     now = now or timezone.now()
     cutoff = now - dt.timedelta(seconds=settings.SENSORS_SILENT_AFTER)
@@ -567,10 +568,13 @@ def devices_check_silent(*, now: dt.datetime | None = None) -> list[Alert]:
         )
         alert.device = device
         changed.append(alert)
-    recovered = already.filter(
-        Q(device__last_seen_at__gte=cutoff) | ~Q(device__status=Device.Status.ACTIVE)
-    ).select_related("device")
-    for alert in recovered:
+    recovered = already.filter(device__last_seen_at__gte=cutoff)
+    # A device taken out of service measures nothing more, so nothing would ever close its
+    # alerts: they close with the service.
+    out_of_service = Alert.objects.filter(closed_at__isnull=True).exclude(
+        device__status=Device.Status.ACTIVE
+    )
+    for alert in (recovered | out_of_service).select_related("device"):
         alert.closed_at = now
         alert.save(update_fields=["closed_at"])
         changed.append(alert)

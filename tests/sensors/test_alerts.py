@@ -140,3 +140,13 @@ def test_a_silent_alert_closes_when_the_device_goes_into_maintenance(public_devi
     devices_check_silent()
 
     assert open_rules(public_device) == set()
+
+
+def test_a_retired_devices_air_quality_alerts_close(public_device: Device) -> None:
+    send(public_device, "pm25", 80)
+    assert open_rules(public_device) == {"pm25_bad", "pm25_very_bad"}
+    Device.objects.filter(pk=public_device.pk).update(status=Device.Status.RETIRED)
+
+    devices_check_silent()
+
+    assert open_rules(public_device) == set()
