@@ -57,8 +57,8 @@ class DeviceCredentialInline(admin.TabularInline[DeviceCredential, Device]):
     model = DeviceCredential
     extra = 0
     can_delete = False
-    fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["prefix", "label", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "label", "created_at", "last_used_at", "revoked_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -157,12 +157,12 @@ class DeviceAdmin(ManagedDevicesAdmin[Device]):
 
 @admin.register(DeviceCredential)
 class DeviceCredentialAdmin(ManagedDevicesAdmin[DeviceCredential]):
-    list_display = ["device", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_display = ["device", "prefix", "label", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "label"]
     search_fields = ["device__name", "prefix"]
     list_select_related = ["device"]
-    readonly_fields = ["device", "prefix", "created_at", "last_used_at", "revoked_at"]
-    fields = ["device", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["device", "prefix", "label", "created_at", "last_used_at", "revoked_at"]
+    fields = ["device", "prefix", "label", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -148,6 +148,9 @@ class DeviceCredential(models.Model):
     token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     # The first characters of the token, so that people can tell credentials apart.
     prefix = models.CharField(_("token prefix"), max_length=8, editable=False)
+    # Who the token was issued for, so that a program that issues its own (the simulator) can
+    # revoke what it issued before without touching the tokens of the device itself.
+    label = models.CharField(_("issued for"), max_length=50, blank=True, editable=False)
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

@@ -84,15 +84,15 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def device_credential_issue(*, device: Device) -> tuple[DeviceCredential, str]:
+def device_credential_issue(*, device: Device, label: str = "") -> tuple[DeviceCredential, str]:
     """A new credential for `device`, and its token, which is not kept and cannot be shown again.
 
     Earlier credentials stay valid until revoked, so a device can be moved to a new token without
-    a gap.
+    a gap. `label` says who the token is for.
     """
     token = secrets.token_urlsafe(32)
     credential = DeviceCredential.objects.create(
-        device=device, token_hash=token_hash(token), prefix=token[:8]
+        device=device, token_hash=token_hash(token), prefix=token[:8], label=label
     )
     return credential, token
 

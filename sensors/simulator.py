@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 from django.db import transaction
 
 from portal.models import District
-from sensors.models import Device
+from sensors.models import Device, DeviceCredential
+from sensors.services import device_credential_issue, device_credentials_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -298,19 +299,11 @@ class Simulator:
         return self.stats
 
 
-def device_token_issue(device: Device) -> str:
-    # Imported here: the credential service belongs to the ingest side and is only needed when
-    # the simulator issues its own tokens.
-    from sensors.services import device_credential_issue
-
-    _credential, token = device_credential_issue(device=device)
-    return token
+SIMULATOR_LABEL = "simulator"
 
 
 @transaction.atomic
-def simulated_devices_prepare(
-    *, count: int, issue_token: Callable[[Device], str] = device_token_issue
-) -> list[SimulatedDevice]:
+def simulated_devices_prepare(*, count: int) -> list[SimulatedDevice]:
     """`count` active devices that measure something, with a fresh token each.
 
     The city's existing devices come first; when there are fewer than `count`, simulated air and
@@ -339,12 +332,18 @@ def simulated_devices_prepare(
         )
         if device.status == Device.Status.ACTIVE and device not in devices:
             devices.append(device)
+    # The tokens of an earlier run are not needed any more; each run works with its own.
+    device_credentials_revoke(
+        credentials=DeviceCredential.objects.filter(
+            device__in=devices, label=SIMULATOR_LABEL, revoked_at__isnull=True
+        )
+    )
     return [
         SimulatedDevice(
             id=device.pk,
             name=device.name,
             metrics=KIND_METRICS[device.kind],
-            token=issue_token(device),
+            token=device_credential_issue(device=device, label=SIMULATOR_LABEL)[1],
         )
         for device in devices
     ]

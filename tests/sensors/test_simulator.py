@@ -12,7 +12,7 @@ import pytest
 from sensors import simulator
 from sensors.catalogue import METRICS
 from sensors.models import Device, DeviceCredential
-from sensors.services import device_credential_check
+from sensors.services import CredentialError, device_credential_check, device_credential_issue
 
 
 class RecordingTransport:
@@ -134,6 +134,23 @@ def test_it_prepares_devices_with_working_tokens(public_device: Device) -> None:
     for device in prepared:
         assert device_credential_check(token=device.token).device_id == device.id
     assert DeviceCredential.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_new_run_revokes_the_simulators_earlier_tokens_and_no_others(
+    public_device: Device,
+) -> None:
+    _credential, own_token = device_credential_issue(device=public_device)
+    first = simulator.simulated_devices_prepare(count=2)
+
+    second = simulator.simulated_devices_prepare(count=2)
+
+    assert DeviceCredential.objects.filter(revoked_at__isnull=True).count() == 3
+    for old, new in zip(first, second, strict=True):
+        with pytest.raises(CredentialError):
+            device_credential_check(token=old.token)
+        assert device_credential_check(token=new.token).device_id == new.id
+    assert device_credential_check(token=own_token).device == public_device
 
 
 @pytest.mark.django_db
