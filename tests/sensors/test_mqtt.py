@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
+import shutil
+import socket
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -109,6 +113,72 @@ def test_messages_published_while_the_ingest_is_away_are_delivered_when_it_retur
         parts = urlsplit(settings.MQTT_URL)
         cleaner.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
         cleaner.disconnect()
+
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_broker(port: int) -> subprocess.Popen[bytes]:
+    """A broker of the test's own, so that restarting it disturbs no other test."""
+    broker = subprocess.Popen(  # noqa: S603 - a fixed program on a local port.
+        [MOSQUITTO, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+    def listening() -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", port)) == 0
+
+    assert wait_for(listening)
+    return broker
+
+
+def publish_once(port: int, topic: str, payload: str) -> None:
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-device-{uuid.uuid4()}")
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        client.publish(topic, payload, qos=1).wait_for_publish(5)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+@requires_mqtt
+@pytest.mark.skipif(not os.path.exists(MOSQUITTO), reason="needs the mosquitto program")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("eager_tasks")
+def test_the_ingest_reconnects_when_the_broker_restarts(
+    public_device: Device, device_token: str
+) -> None:
+    port = free_port()
+    topic = f"devices/{public_device.pk}/readings"
+    broker = start_broker(port)
+    ingest = MqttIngest(url=f"mqtt://127.0.0.1:{port}", client_id=f"test-{uuid.uuid4()}")
+    ingest.start()
+    try:
+        assert ingest.subscribed.wait(10)
+        publish_once(port, topic, json.dumps({"token": device_token, "readings": reading(1, 2)}))
+        assert wait_for(lambda: Reading.objects.filter(device=public_device).count() == 1)
+
+        broker.terminate()
+        broker.wait(10)
+        assert wait_for(lambda: not ingest.subscribed.is_set())
+        broker = start_broker(port)
+
+        assert ingest.subscribed.wait(20)
+        publish_once(port, topic, json.dumps({"token": device_token, "readings": reading(2, 1)}))
+        assert wait_for(lambda: Reading.objects.filter(device=public_device).count() == 2)
+        assert not ingest.failed.is_set()
+    finally:
+        ingest.stop()
+        broker.terminate()
+        broker.wait(10)
 
 
 @pytest.mark.django_db
