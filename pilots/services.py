@@ -163,19 +163,30 @@ def pilot_advance_phase(*, pilot: Pilot, by: User, reason: str) -> PhaseChange:
 # --- Consent ---------------------------------------------------------------------------------
 
 
+def consent_version_validate(*, pilot: Pilot, text: str) -> str:
+    """The text as it would be published, or a ValidationError saying why it cannot be.
+
+    Forms call this before saving so that the manager sees the reason next to the text; the
+    publishing service calls it again under the pilot's lock. `pilot` may be still unsaved.
+    """
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("The consent text is empty."), code="consent_empty")
+    current = selectors.current_consent(pilot) if pilot.pk else None
+    if current is not None and current.text == text:
+        raise ValidationError(
+            _("This text is the same as the current version."), code="consent_unchanged"
+        )
+    return text
+
+
 @transaction.atomic
 def consent_version_publish(*, pilot: Pilot, text: str, by: User) -> ConsentVersion:
     """Publish a new consent text; every participant counts as inactive until they agree to it."""
     _require_manager(by, pilot)
     locked = _locked(pilot)
-    text = text.strip()
-    if not text:
-        raise ValidationError(_("The consent text is empty."), code="consent_empty")
+    text = consent_version_validate(pilot=locked, text=text)
     current = selectors.current_consent(locked)
-    if current is not None and current.text == text:
-        raise ValidationError(
-            _("This text is the same as the current version."), code="consent_unchanged"
-        )
     number = (locked.consent_versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = ConsentVersion.objects.create(pilot=locked, number=number, text=text, published_by=by)
     if current is not None:

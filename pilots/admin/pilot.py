@@ -74,10 +74,47 @@ class PhaseChangeInline(admin.TabularInline[PhaseChange, Pilot]):
         return False
 
 
+class ConsentVersionForm(forms.ModelForm[ConsentVersion]):
+    """A new consent text, checked by the publishing service's own rule before anything is saved."""
+
+    class Meta:
+        model = ConsentVersion
+        fields = ["text"]
+
+    def __init__(self, *args: Any, pilot: Pilot, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pilot = pilot
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is None and "text" in cleaned:
+            try:
+                services.consent_version_validate(pilot=self.pilot, text=cleaned["text"])
+            except ValidationError as error:
+                self.add_error("text", error)
+        return cleaned
+
+
+class ConsentVersionFormSet(
+    forms.BaseInlineFormSet[ConsentVersion, Pilot, forms.ModelForm[ConsentVersion]]
+):
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "pilot": self.instance}
+
+    def clean(self) -> None:
+        super().clean()
+        new = [form for form in self.extra_forms if form.has_changed()]
+        # Each version asks every participant to agree again; two at once would ask twice.
+        if len(new) > 1:
+            raise ValidationError(_("Add one new consent text at a time."))
+
+
 class ConsentVersionInline(admin.StackedInline[ConsentVersion, Pilot]):
     """Published versions are fixed; a new text is added as a new version through the service."""
 
     model = ConsentVersion
+    form = ConsentVersionForm
+    formset = ConsentVersionFormSet
     extra = 0
     can_delete = False
     fields = ["number", "published_at", "published_by", "text"]
@@ -381,11 +418,15 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
             return
         for version in formset.save(commit=False):
             if version.pk is None:
-                services.consent_version_publish(
-                    pilot=form.instance,
-                    text=version.text,
-                    by=request.user,  # type: ignore[arg-type]
-                )
+                try:
+                    services.consent_version_publish(
+                        pilot=form.instance,
+                        text=version.text,
+                        by=request.user,  # type: ignore[arg-type]
+                    )
+                except ValidationError as error:
+                    # The form checked the text; this is another manager's publication in between.
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         before = form.initial.get("capacity")

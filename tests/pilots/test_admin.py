@@ -7,7 +7,7 @@ import json
 from django.test import Client
 from django.urls import reverse
 
-from pilots.models import ConsentVersion, Enrolment, PhaseChange, Pilot, Survey
+from pilots.models import ConsentVersion, Enrolment, Notification, PhaseChange, Pilot, Survey
 from portal.models import User
 from tests.pilots.factories import PilotFactory, answers_for, join, survey
 
@@ -167,6 +167,35 @@ def test_a_new_consent_text_added_in_the_admin_becomes_the_next_version(
     assert response.status_code == 302
     assert list(pilot.consent_versions.values_list("number", flat=True)) == [2, 1]
     assert Enrolment.objects.get(user=resident).consent_version == consent_v1
+
+
+def test_the_current_consent_text_saved_again_is_refused_on_the_form(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    client.force_login(manager)
+    data = _form_data(client, pilot)
+    data["consent_versions-TOTAL_FORMS"] = 2
+    data["consent_versions-1-text"] = f"  {consent_v1.text}  "
+    response = client.post(_change_url(pilot), data)
+    assert response.status_code == 200
+    assert "This text is the same as the current version." in response.content.decode()
+    assert list(pilot.consent_versions.values_list("number", flat=True)) == [1]
+    assert not Notification.objects.exists()
+
+
+def test_two_new_consent_texts_in_one_save_are_refused(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User
+) -> None:
+    client.force_login(manager)
+    data = _form_data(client, pilot)
+    data["consent_versions-TOTAL_FORMS"] = 3
+    data["consent_versions-1-text"] = "Now with sound."
+    data["consent_versions-2-text"] = "Now with sound."
+    response = client.post(_change_url(pilot), data)
+    assert response.status_code == 200
+    assert "Add one new consent text at a time." in response.content.decode()
+    assert list(pilot.consent_versions.values_list("number", flat=True)) == [1]
 
 
 def test_survey_results_and_csv_for_the_manager(
