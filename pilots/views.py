@@ -100,6 +100,11 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
                 enrolment = services.enrolment_reconsent(**arguments)
         except ValidationError as error:
             errors = _errors(error)
+            if error.code == "consent_outdated":
+                # The page shows the new text, so the form must carry its number, and the ticks
+                # given to the old text must be given again.
+                consent = selectors.current_consent(pilot)
+                form = ConsentForm(initial={"consent_version": consent.number if consent else None})
         else:
             if not rejoining:
                 messages.success(request, _("Thank you: you agreed to the new consent text."))

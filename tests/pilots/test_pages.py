@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +13,7 @@ from pilots import services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot, PilotQuestion
 from portal.models import User
 from sensors.models import Device, Metric, Reading
-from tests.pilots.factories import PilotFactory, join, survey
+from tests.pilots.factories import PilotFactory, consent, join, survey
 from tests.portal.factories import district
 
 JOIN_URL = "/pilots/smart-crosswalk/join/"
@@ -92,6 +93,48 @@ def test_joining_without_ticking_both_consents_explains_and_enrols_nobody(
     assert page.status_code == 400
     assert "being contacted" in page.content.decode()
     assert not Enrolment.objects.exists()
+
+
+def _form_state(html: str) -> tuple[str, list[str]]:
+    """The consent version the join form carries, and the names of the ticked boxes."""
+    version = re.search(r'<input type="hidden" name="consent_version" value="(\d+)"', html)
+    assert version is not None
+    ticked = re.findall(r'<input type="checkbox" name="(\w+)"[^>]*checked', html)
+    return version.group(1), ticked
+
+
+def test_a_citizen_who_read_an_old_consent_text_is_shown_the_new_one_and_can_join(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    client.force_login(resident)
+    consent(pilot, "We now also record sound.")
+    ticks = {"consent_data_use": "on", "consent_contact": "on"}
+    page = client.post(JOIN_URL, {"consent_version": 1, **ticks})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "now version 2" in html
+    assert "We now also record sound." in html
+    assert _form_state(html) == ("2", [])
+    assert not Enrolment.objects.exists()
+
+    again = client.post(JOIN_URL, {"consent_version": _form_state(html)[0], **ticks})
+    assert again.status_code == 302
+    assert Enrolment.objects.get(user=resident).consent_version.number == 2  # type: ignore[union-attr]
+
+
+def test_a_participant_agreeing_to_a_text_replaced_meanwhile_is_shown_the_newest(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    consent(pilot, "Version two.")
+    consent(pilot, "Version three.")
+    client.force_login(resident)
+    ticks = {"consent_data_use": "on", "consent_contact": "on"}
+    page = client.post(JOIN_URL, {"consent_version": 2, **ticks})
+    assert page.status_code == 400
+    assert _form_state(page.content.decode()) == ("3", [])
+    assert client.post(JOIN_URL, {"consent_version": 3, **ticks}).status_code == 302
+    assert Enrolment.objects.get(user=resident).consent_version.number == 3  # type: ignore[union-attr]
 
 
 def test_the_join_page_warns_of_a_failed_rule_before_anything_is_sent(
