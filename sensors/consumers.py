@@ -84,8 +84,8 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await subscriber.wake.wait()
             subscriber.wake.clear()
-            if subscriber.overflowed:
-                subscriber.overflowed = False
+            if subscriber.needs_snapshot:
+                subscriber.needs_snapshot = False
                 await self.send_snapshot()
             while subscriber.outbox:
                 await self.send(text_data=subscriber.outbox.popleft())

@@ -14,6 +14,10 @@ than one per subscriber. The hub then:
 Every subscriber has its own bounded outbox drained by its own task, so a slow or dead client
 only ever delays itself. A client whose outbox overflows loses the queued frames and is sent a
 fresh snapshot instead, so it still ends with the latest value of every device.
+
+The hub outlives trouble on the channel layer: it renews its group membership long before the
+layer would expire it, and after a failed receive it waits, joins again and resyncs every
+subscriber with a snapshot read anew, since batches sent meanwhile are lost.
 """
 
 from __future__ import annotations
@@ -36,6 +40,15 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_ALERTS = 50
 
+# channels_redis drops a group member `group_expiry` seconds (a day by default) after it joined;
+# the hub joins again every hour, well inside that, so a process whose feeds never empty keeps
+# receiving. SENSORS_LIVE_GROUP_REFRESH_SECONDS overrides it.
+GROUP_REFRESH_SECONDS = 3600.0
+# After a failed receive the hub waits this long before trying again, doubling up to the maximum,
+# so that a Redis outage is not met with a busy loop of errors.
+RETRY_SECONDS = 0.5
+RETRY_MAX_SECONDS = 30.0
+
 
 class Bucket(NamedTuple):
     """Subscribers who receive the same bytes: one feed, seen with or without private devices."""
@@ -52,15 +65,21 @@ class Subscriber:
         self.outbox: deque[str] = deque()
         self.limit = limit
         self.wake = asyncio.Event()
-        self.overflowed = False
+        # Set when what is queued can no longer bring the client up to date: its writer then
+        # sends a fresh snapshot before anything else.
+        self.needs_snapshot = False
 
     def offer(self, text: str) -> None:
         if len(self.outbox) >= self.limit:
             # The client is not keeping up: drop what it has not read and resync it instead.
-            self.outbox.clear()
-            self.overflowed = True
+            self.resync()
         else:
             self.outbox.append(text)
+            self.wake.set()
+
+    def resync(self) -> None:
+        self.outbox.clear()
+        self.needs_snapshot = True
         self.wake.set()
 
 
@@ -212,6 +231,7 @@ class FeedHub:
         self.tasks = [
             asyncio.create_task(self._receive(layer, self.channel_name)),
             asyncio.create_task(self._tick()),
+            asyncio.create_task(self._renew(layer, self.channel_name)),
         ]
 
     async def _stop(self) -> None:
@@ -226,16 +246,55 @@ class FeedHub:
         self.coalescer = Coalescer()
 
     async def _receive(self, layer: Any, channel: str) -> None:
+        delay = RETRY_SECONDS
+        rejoin = False
         while True:
-            message = await layer.receive(channel)
             try:
-                if message.get("type") == "feed.readings":
-                    self.dispatch_readings(message["readings"])
-                elif message.get("type") == "feed.alerts":
-                    self.dispatch_alerts(message["alerts"])
+                if rejoin:
+                    # The layer may have dropped the membership with the connection.
+                    await layer.group_add(city_group(), channel)
+                    rejoin = False
+                    # Batches sent while the layer failed are lost to this process: every
+                    # subscriber starts again from a snapshot read anew.
+                    self.resync()
+                message = await layer.receive(channel)
             except Exception:
-                # One malformed batch must not end the feed for everybody.
-                logger.exception("Could not route a live-feed message")
+                # The hub is this process's only listener: if this task ended, every feed of
+                # the process would go silent while the sockets stayed open.
+                logger.exception("The live feeds lost the channel layer; retrying in %ss", delay)
+                rejoin = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+                continue
+            delay = RETRY_SECONDS
+            self.route(message)
+
+    def route(self, message: dict[str, Any]) -> None:
+        try:
+            if message.get("type") == "feed.readings":
+                self.dispatch_readings(message["readings"])
+            elif message.get("type") == "feed.alerts":
+                self.dispatch_alerts(message["alerts"])
+        except Exception:
+            # One malformed batch must not end the feed for everybody.
+            logger.exception("Could not route a live-feed message")
+
+    async def _renew(self, layer: Any, channel: str) -> None:
+        """Join the group again now and then, before the layer's `group_expiry` drops the hub."""
+        while True:
+            await asyncio.sleep(group_refresh_seconds())
+            try:
+                await layer.group_add(city_group(), channel)
+            except Exception:
+                # The receive loop notices a dead layer too, and joins again when it is back.
+                logger.warning("Could not renew the live feeds' group membership", exc_info=True)
+
+    def resync(self) -> None:
+        """Send every subscriber a fresh snapshot, read from the database rather than the cache."""
+        self.states.clear()
+        for members in self.subscribers.values():
+            for subscriber in members:
+                subscriber.resync()
 
     async def _tick(self) -> None:
         while True:
@@ -300,6 +359,10 @@ def frame_interval() -> float:
 
 def outbox_limit() -> int:
     return int(getattr(settings, "SENSORS_LIVE_OUTBOX_LIMIT", 200))
+
+
+def group_refresh_seconds() -> float:
+    return float(getattr(settings, "SENSORS_LIVE_GROUP_REFRESH_SECONDS", GROUP_REFRESH_SECONDS))
 
 
 def get_hub() -> FeedHub:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import inspect
 import json
+import time
+import types
 import urllib.request
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import channels.layers
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from websockets.sync.client import connect as connect_ws
@@ -20,7 +28,14 @@ from pilots.models import Pilot
 from portal.models import User
 from sensors import feeds
 from sensors.models import Alert, Device
-from sensors.realtime import push_alert, push_readings, reading_message
+from sensors.realtime import (
+    Feed,
+    city_group,
+    feed_group,
+    push_alert,
+    push_readings,
+    reading_message,
+)
 from sensors.selectors import alert_payload
 from sensors.simulator import mqtt_payload
 from tests.conftest import requires_mqtt, requires_postgres, requires_redis
@@ -53,6 +68,13 @@ async def connect(app: Any, path: str) -> WebsocketCommunicator:
 
 async def push(*messages: Any) -> None:
     await database_sync_to_async(push_readings)(list(messages))
+
+
+async def eventually(condition: Callable[[], object], timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0.01)
 
 
 async def test_the_city_feed_sends_a_snapshot_then_new_readings(
@@ -309,8 +331,102 @@ async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_
     subscriber = feeds.Subscriber(limit=3)
     for number in range(5):
         subscriber.offer(f"frame {number}")
-    assert subscriber.overflowed
+    assert subscriber.needs_snapshot
     assert len(subscriber.outbox) <= 3
+
+
+# --- The hub and the channel layer -----------------------------------------------------------
+
+
+class FlakyLayer(InMemoryChannelLayer):
+    """An in-memory channel layer that fails the next `failures` receives and counts joins."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.failures = 0
+        self.joins = 0
+
+    async def receive(self, channel: str) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("the channel layer's Redis went away")
+        return await super().receive(channel)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.joins += 1
+        await super().group_add(group, channel)
+
+
+def routed_reading(device_id: int, value: float) -> dict[str, Any]:
+    return reading_message(
+        device_id=device_id,
+        metric="pm25",
+        time=NOON.isoformat(),
+        value=value,
+        latitude=37.5,
+        longitude=127.0,
+        district_id=None,
+        pilot_id=None,
+        public=True,
+    )
+
+
+async def test_the_hub_keeps_receiving_after_the_channel_layer_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = FlakyLayer()
+    layer.failures = 2
+    monkeypatch.setattr(feeds, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(feeds, "RETRY_SECONDS", 0.01)
+    hub = feeds.FeedHub(interval=3600)
+    subscriber = feeds.Subscriber(limit=10)
+    bucket = feeds.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    hub.states[bucket] = feeds.FeedState()
+    await hub.subscribe(subscriber, bucket)
+
+    # Joined once at the start, then again after the layer came back.
+    await eventually(lambda: layer.joins == 2)
+    # What was sent while the layer failed is lost, so the client is resynced from the database.
+    assert subscriber.needs_snapshot
+    assert bucket not in hub.states
+
+    await layer.group_send(
+        city_group(), {"type": "feed.readings", "readings": [routed_reading(7, 12.0)]}
+    )
+    await eventually(lambda: subscriber.outbox)
+    assert json.loads(subscriber.outbox[0])["readings"][0]["value"] == 12.0
+    await hub.unsubscribe(subscriber, bucket)
+
+
+async def test_the_hub_joins_its_group_again_before_the_layer_forgets_it(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # The layer's clock, moved on by hand; the hub's own timers run on the event loop's.
+    now = [1_000_000.0]
+    monkeypatch.setattr(channels.layers, "time", types.SimpleNamespace(time=lambda: now[0]))
+    layer = FlakyLayer(group_expiry=86400)
+    monkeypatch.setattr(feeds, "get_channel_layer", lambda: layer)
+    settings.SENSORS_LIVE_GROUP_REFRESH_SECONDS = 0.01
+    hub = feeds.FeedHub(interval=3600)
+    subscriber = feeds.Subscriber(limit=10)
+    bucket = feeds.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    await hub.subscribe(subscriber, bucket)
+
+    now[0] += 2 * 86400
+    joins = layer.joins
+    await eventually(lambda: layer.joins > joins)
+    await layer.group_send(
+        city_group(), {"type": "feed.readings", "readings": [routed_reading(7, 13.0)]}
+    )
+
+    await eventually(lambda: subscriber.outbox)
+    await hub.unsubscribe(subscriber, bucket)
+
+
+def test_the_hub_renews_its_group_well_inside_the_redis_layers_expiry() -> None:
+    default = inspect.signature(RedisChannelLayer.__init__).parameters["group_expiry"].default
+    expiry = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("group_expiry", default)
+    assert expiry >= 10 * feeds.group_refresh_seconds()
 
 
 # --- A real client against a real server ------------------------------------------------------
