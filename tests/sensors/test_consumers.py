@@ -39,7 +39,8 @@ from sensors.realtime import (
 from sensors.selectors import alert_payload
 from sensors.simulator import mqtt_payload
 from tests.conftest import requires_mqtt, requires_postgres, requires_redis
-from tests.portal.factories import district
+from tests.pilots.factories import join
+from tests.portal.factories import UserFactory, district
 from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
 from tests.sensors.live_server import asgi_server_fixture, worker_fixture  # noqa: F401
 
@@ -75,6 +76,14 @@ async def eventually(condition: Callable[[], object], timeout: float = 5) -> Non
     while not condition():
         assert time.monotonic() < deadline, "the condition did not come true in time"
         await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+def participant(db: None, pilot: Pilot) -> User:
+    """A resident taking part in `pilot`, which has private devices."""
+    user: User = UserFactory(username="participant")
+    join(pilot, user)
+    return user
 
 
 async def test_the_city_feed_sends_a_snapshot_then_new_readings(
@@ -333,6 +342,64 @@ async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_
         subscriber.offer(f"frame {number}")
     assert subscriber.needs_snapshot
     assert len(subscriber.outbox) <= 3
+
+
+# --- Private devices stay private ----------------------------------------------------------
+
+
+async def test_a_district_feed_leaves_private_devices_out_of_its_snapshot_and_readings(
+    as_user: Any, manager: User, public_device: Device, private_device: Device
+) -> None:
+    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON, value=4.0)
+    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON, value=90.0)
+    # Even the pilot's manager sees only public devices on a district feed.
+    communicator = await connect(as_user(manager), "/ws/sensors/districts/gangnam-gu/")
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert [r["device"] for r in snapshot["readings"]] == [public_device.pk]
+
+    await push(message_for(private_device, 95.0, minutes=1), message_for(public_device, 5.0))
+    frame = await communicator.receive_json_from(timeout=5)
+    assert [r["device"] for r in frame["readings"]] == [public_device.pk]
+    await communicator.disconnect()
+
+
+async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider(
+    as_user: Any, outsider: User, pilot: Pilot, private_device: Device
+) -> None:
+    shared = await database_sync_to_async(DeviceFactory)(
+        name="gangnam-gu-air-quality-shared", pilot=pilot
+    )
+    await database_sync_to_async(ReadingFactory)(device=shared, time=NOON)
+    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
+    await _open_alert(private_device)
+    communicator = await connect(as_user(outsider), f"/ws/sensors/pilots/{pilot.slug}/")
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+
+    assert [r["device"] for r in snapshot["readings"]] == [shared.pk]
+    assert snapshot["alerts"] == []
+    await communicator.disconnect()
+
+
+async def test_a_pilot_feeds_snapshot_shows_its_private_devices_to_a_participant(
+    as_user: Any, participant: User, pilot: Pilot, private_device: Device
+) -> None:
+    shared = await database_sync_to_async(DeviceFactory)(
+        name="gangnam-gu-air-quality-shared", pilot=pilot
+    )
+    await database_sync_to_async(ReadingFactory)(device=shared, time=NOON)
+    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
+    await _open_alert(private_device)
+    communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
+
+    snapshot = await communicator.receive_json_from(timeout=5)
+
+    assert sorted(r["device"] for r in snapshot["readings"]) == sorted(
+        [shared.pk, private_device.pk]
+    )
+    assert [alert["device"] for alert in snapshot["alerts"]] == [private_device.pk]
+    await communicator.disconnect()
 
 
 # --- The hub and the channel layer -----------------------------------------------------------
