@@ -8,6 +8,10 @@ The city and district feeds carry public devices only, the same bytes for everyb
 also carries the pilot's private devices to its members. A private device's own feed is refused to
 anyone else: the socket is accepted and at once closed with code 4403, so that the browser learns
 why (a feed that does not exist closes with 4404).
+
+Leave to see private devices can end while the socket is open: a participant withdraws, a device
+is made private. A socket that carries private devices therefore asks again every
+`feeds.recheck_seconds()`, and closes with 4403 (or 4404) once the answer is no.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -23,8 +28,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from sensors import feeds, selectors
 from sensors.realtime import Feed, feed_group
 
+logger = logging.getLogger(__name__)
+
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+# The standard "internal error" code: the page reconnects, and is asked for permission again.
+CLOSE_UNCHECKED = 1011
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
@@ -40,6 +49,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
     bucket: feeds.Bucket
     subscriber: feeds.Subscriber | None = None
     writer: asyncio.Task[None] | None = None
+    guard: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         kwargs = self.scope["url_route"]["kwargs"]
@@ -53,8 +63,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             )
         if isinstance(resolved, selectors.FeedRefusal):
             await self.accept()
-            code = CLOSE_NOT_FOUND if resolved is selectors.FeedRefusal.NOT_FOUND else None
-            await self.close(code=code or CLOSE_FORBIDDEN)
+            await self.close(code=_close_code(resolved))
             return
         self.scope_of_feed = resolved
         self.bucket = _bucket(self.feed, resolved)
@@ -65,6 +74,10 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         await feeds.get_hub().subscribe(self.subscriber, self.bucket)
         await self.send_snapshot()
         self.writer = asyncio.create_task(self._write(self.subscriber))
+        # Only private devices need asking again: a device feed is private or may become so, and
+        # its scope always includes private devices; so does a member's pilot feed.
+        if resolved.include_private:
+            self.guard = asyncio.create_task(self._recheck())
 
     async def send_snapshot(self) -> None:
         scope = self.scope_of_feed
@@ -90,18 +103,55 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             while subscriber.outbox:
                 await self.send(text_data=subscriber.outbox.popleft())
 
-    async def disconnect(self, code: int) -> None:
+    async def _recheck(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        while True:
+            await asyncio.sleep(feeds.recheck_seconds())
+            try:
+                refusal = await database_sync_to_async(selectors.feed_refusal)(
+                    feed=self.feed.value,
+                    key=kwargs.get("key"),
+                    user=self.scope.get("user"),
+                    granted=self.scope_of_feed,
+                )
+            except Exception:
+                # Private readings go only to whom the database has just confirmed; the page
+                # reconnects and is asked again.
+                logger.exception("Could not check a live feed's permission again")
+                code = CLOSE_UNCHECKED
+            else:
+                if refusal is None:
+                    continue
+                code = _close_code(refusal)
+            await self._leave()
+            await self.close(code=code)
+            return
+
+    async def _leave(self) -> None:
         if self.writer is not None:
             self.writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.writer
+            self.writer = None
         if self.subscriber is not None:
             await feeds.get_hub().unsubscribe(self.subscriber, self.bucket)
             self.subscriber = None
 
+    async def disconnect(self, code: int) -> None:
+        if self.guard is not None:
+            self.guard.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.guard
+            self.guard = None
+        await self._leave()
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         # Feeds only speak; anything a client sends is ignored.
         return
+
+
+def _close_code(refusal: selectors.FeedRefusal) -> int:
+    return CLOSE_NOT_FOUND if refusal is selectors.FeedRefusal.NOT_FOUND else CLOSE_FORBIDDEN
 
 
 def _bucket(feed: Feed, scope: selectors.FeedScope) -> feeds.Bucket:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -48,6 +49,13 @@ GROUP_REFRESH_SECONDS = 3600.0
 # so that a Redis outage is not met with a busy loop of errors.
 RETRY_SECONDS = 0.5
 RETRY_MAX_SECONDS = 30.0
+# A feed's cached snapshot state follows readings and alerts, but not a device made private,
+# moved or retired; it is read anew on the next connect once this old (seconds).
+# SENSORS_LIVE_SNAPSHOT_MAX_AGE overrides it.
+SNAPSHOT_MAX_AGE_SECONDS = 60.0
+# How often a socket that carries private devices asks again whether its user may still see
+# them (seconds); SENSORS_LIVE_RECHECK_SECONDS overrides it.
+RECHECK_SECONDS = 60.0
 
 
 class Bucket(NamedTuple):
@@ -100,12 +108,15 @@ def for_client(reading: dict[str, Any]) -> dict[str, Any]:
 class FeedState:
     """What a feed's snapshot holds, kept current by the hub: latest readings and open alerts.
 
-    Loaded from the database once, when a feed gets its first subscriber in this process, then
+    Loaded from the database when a feed gets its first subscriber in this process, then
     updated with every reading and alert the hub routes, so that a thousand clients connecting at
-    once cost one query rather than a thousand.
+    once cost one query rather than a thousand. Readings do not say that a device has become
+    private, moved or been retired, so the hub reads the state anew once it is older than
+    `snapshot_max_age()`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, created: float) -> None:
+        self.created = created
         self.readings: dict[tuple[int, str], dict[str, Any]] = {}
         self.alerts: dict[int, dict[str, Any]] = {}
         self.closed_alerts: set[int] = set()
@@ -168,6 +179,8 @@ class FeedHub:
 
     def __init__(self, *, interval: float) -> None:
         self.interval = interval
+        # Monotonic seconds; tests replace it to age snapshot states without waiting.
+        self.clock: Callable[[], float] = time.monotonic
         self.subscribers: dict[Bucket, set[Subscriber]] = {}
         self.coalescer = Coalescer()
         self.channel_name: str | None = None
@@ -205,8 +218,15 @@ class FeedHub:
         """
         while True:
             state = self.states.get(bucket)
+            if (
+                state is not None
+                and state.loaded.is_set()
+                and self.clock() - state.created > snapshot_max_age()
+            ):
+                del self.states[bucket]
+                state = None
             if state is None:
-                state = self.states[bucket] = FeedState()
+                state = self.states[bucket] = FeedState(created=self.clock())
                 try:
                     state.load(await load())
                 except BaseException:
@@ -363,6 +383,14 @@ def outbox_limit() -> int:
 
 def group_refresh_seconds() -> float:
     return float(getattr(settings, "SENSORS_LIVE_GROUP_REFRESH_SECONDS", GROUP_REFRESH_SECONDS))
+
+
+def snapshot_max_age() -> float:
+    return float(getattr(settings, "SENSORS_LIVE_SNAPSHOT_MAX_AGE", SNAPSHOT_MAX_AGE_SECONDS))
+
+
+def recheck_seconds() -> float:
+    return float(getattr(settings, "SENSORS_LIVE_RECHECK_SECONDS", RECHECK_SECONDS))
 
 
 def get_hub() -> FeedHub:

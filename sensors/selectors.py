@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from pilots.models import Pilot
@@ -216,6 +217,27 @@ def feed_scope(*, feed: str, key: str | int | None, user: User | Any) -> FeedSco
             return FeedRefusal.FORBIDDEN
         return FeedScope(device=device, include_private=True)
     raise ValueError(f"unknown feed {feed!r}")
+
+
+def feed_refusal(
+    *, feed: str, key: str | int | None, user: User | Any, granted: FeedScope
+) -> FeedRefusal | None:
+    """Why a feed granted as `granted` must now end for this user, or None if it may go on.
+
+    A pilot feed is never refused outright, but one that stops including the pilot's private
+    devices (the user withdrew, or lost their role) is another feed than the one granted, so it
+    ends as forbidden rather than quietly narrowing.
+    """
+    if getattr(user, "is_authenticated", False):
+        # Read the user again: the one held since connect keeps its permissions cached, and may
+        # have been deactivated since.
+        user = User.objects.filter(pk=user.pk, is_active=True).first() or AnonymousUser()
+    resolved = feed_scope(feed=feed, key=key, user=user)
+    if isinstance(resolved, FeedRefusal):
+        return resolved
+    if granted.include_private and not resolved.include_private:
+        return FeedRefusal.FORBIDDEN
+    return None
 
 
 def feed_snapshot(scope: FeedScope) -> dict[str, Any]:

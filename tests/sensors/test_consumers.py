@@ -25,6 +25,7 @@ from django.contrib.auth.models import AnonymousUser
 from websockets.sync.client import connect as connect_ws
 
 from pilots.models import Pilot
+from pilots.services import enrolment_withdraw
 from portal.models import User
 from sensors import feeds
 from sensors.models import Alert, Device
@@ -402,6 +403,76 @@ async def test_a_pilot_feeds_snapshot_shows_its_private_devices_to_a_participant
     await communicator.disconnect()
 
 
+async def test_a_participant_who_withdraws_is_cut_off_from_the_pilots_private_feed(
+    as_user: Any, settings: Any, participant: User, pilot: Pilot, private_device: Device
+) -> None:
+    settings.SENSORS_LIVE_RECHECK_SECONDS = 0.05
+    communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
+    await communicator.receive_json_from(timeout=5)
+
+    await database_sync_to_async(enrolment_withdraw)(pilot=pilot, user=participant)
+
+    closing = await communicator.receive_output(timeout=5)
+    assert closing == {"type": "websocket.close", "code": 4403}
+    # Nothing private reaches the socket once it is closed.
+    await push(message_for(private_device, 70.0))
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_a_device_feed_is_cut_off_when_the_device_becomes_private(
+    as_user: Any, settings: Any, outsider: User, public_device: Device
+) -> None:
+    settings.SENSORS_LIVE_RECHECK_SECONDS = 0.05
+    communicator = await connect(as_user(outsider), f"/ws/sensors/devices/{public_device.pk}/")
+    await communicator.receive_json_from(timeout=5)
+
+    await database_sync_to_async(Device.objects.filter(pk=public_device.pk).update)(
+        visibility=Device.Visibility.PRIVATE
+    )
+
+    closing = await communicator.receive_output(timeout=5)
+    assert closing["code"] == 4403
+    await communicator.disconnect()
+
+
+async def test_a_participant_who_stays_keeps_the_pilots_private_feed(
+    as_user: Any, settings: Any, participant: User, pilot: Pilot, private_device: Device
+) -> None:
+    settings.SENSORS_LIVE_RECHECK_SECONDS = 0.02
+    communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
+    await communicator.receive_json_from(timeout=5)
+
+    # Several checks pass while nothing is sent.
+    assert await communicator.receive_nothing(timeout=0.2)
+    await push(message_for(private_device, 70.0))
+    frame = await communicator.receive_json_from(timeout=5)
+    assert [r["device"] for r in frame["readings"]] == [private_device.pk]
+    await communicator.disconnect()
+
+
+async def test_a_cached_snapshot_is_read_anew_once_older_than_its_maximum_age(
+    as_user: Any, public_device: Device
+) -> None:
+    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON)
+    # A socket that stays open keeps the city feed's cached state alive in this process.
+    watcher = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+    first = await watcher.receive_json_from(timeout=5)
+    assert [r["device"] for r in first["readings"]] == [public_device.pk]
+
+    await database_sync_to_async(Device.objects.filter(pk=public_device.pk).update)(
+        visibility=Device.Visibility.PRIVATE
+    )
+    hub = feeds.get_hub()
+    hub.clock = lambda: time.monotonic() + feeds.snapshot_max_age() + 1
+    newcomer = await connect(as_user(AnonymousUser()), "/ws/sensors/")
+
+    snapshot = await newcomer.receive_json_from(timeout=5)
+    assert snapshot["readings"] == []
+    await watcher.disconnect()
+    await newcomer.disconnect()
+
+
 # --- The hub and the channel layer -----------------------------------------------------------
 
 
@@ -448,7 +519,7 @@ async def test_the_hub_keeps_receiving_after_the_channel_layer_fails(
     hub = feeds.FeedHub(interval=3600)
     subscriber = feeds.Subscriber(limit=10)
     bucket = feeds.Bucket(feed_group(Feed.DEVICE, 7), True, False)
-    hub.states[bucket] = feeds.FeedState()
+    hub.states[bucket] = feeds.FeedState(created=hub.clock())
     await hub.subscribe(subscriber, bucket)
 
     # Joined once at the start, then again after the layer came back.
