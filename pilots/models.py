@@ -276,6 +276,10 @@ class Survey(models.Model):
         choices=Pilot.Phase.choices,
         help_text=_("Participants can answer while the pilot is in this phase."),
     )
+    # Participants are told once, the first time the survey is open (see survey_announce).
+    announced_at = models.DateTimeField(
+        _("opening announced at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

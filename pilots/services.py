@@ -140,8 +140,9 @@ def pilot_change_phase(
         },
         link=locked.get_absolute_url(),
     )
-    for survey in Survey.objects.filter(pilot=locked, phase=to_phase):
-        _announce_survey(survey)
+    opening = Survey.objects.filter(pilot=locked, phase=to_phase, announced_at__isnull=True)
+    for survey in opening.select_related("pilot"):
+        _announce_if_open(survey, locked)
     return change
 
 
@@ -420,28 +421,40 @@ def _fill_places(locked: Pilot) -> list[Enrolment]:
 # --- Surveys ---------------------------------------------------------------------------------
 
 
-def _announce_survey(survey: Survey) -> None:
-    if not survey.questions.exists():
-        return
+def _announce_if_open(survey: Survey, locked: Pilot) -> bool:
+    """Tell active participants the survey is open, the first time it is; `locked` is its pilot.
+
+    A survey is open while its pilot is in the survey's phase, once it has a question.
+    """
+    if survey.phase != locked.phase or not survey.questions.exists():
+        return False
+    now = timezone.now()
+    # Claimed by one update, so a second caller (another save, a phase move) finds it taken.
+    if not Survey.objects.filter(pk=survey.pk, announced_at__isnull=True).update(announced_at=now):
+        return False
+    survey.announced_at = now
     notify(
-        users=[enrolment.user for enrolment in selectors.active_participants(survey.pilot)],
+        users=[enrolment.user for enrolment in selectors.active_participants(locked)],
         kind=Notification.Kind.SURVEY_OPEN,
-        pilot=survey.pilot,
+        pilot=locked,
         subject=gettext_lazy("New survey: %(survey)s"),
         body=gettext_lazy("%(pilot)s asks what you think: “%(survey)s” is open for your answers."),
-        params={"pilot": survey.pilot.title, "survey": survey.title},
+        params={"pilot": locked.title, "survey": survey.title},
         link=survey.get_absolute_url(),
     )
+    return True
 
 
 @transaction.atomic
 def survey_announce(*, survey: Survey, by: User) -> bool:
-    """Tell active participants that a survey just built for the current phase is open."""
+    """Tell active participants that the survey is open, if it is and they were not told yet.
+
+    Called after every save of a survey and its questions, since a survey may open by getting its
+    first question or by being moved to the pilot's current phase; phase moves announce the
+    surveys of the new phase themselves. Returns whether anyone was told now.
+    """
     _require_manager(by, survey.pilot)
-    if not survey.is_open:
-        return False
-    _announce_survey(survey)
-    return True
+    return _announce_if_open(survey, _locked(survey.pilot))
 
 
 def _clean_answer(question: SurveyQuestion, raw: Any) -> SurveyAnswer | None:

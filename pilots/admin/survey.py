@@ -49,6 +49,7 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
     list_filter = ["phase"]
     search_fields = ["title", "pilot__title"]
     list_select_related = ["pilot"]
+    readonly_fields = ["announced_at"]
     inlines = [SurveyQuestionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
@@ -161,5 +162,6 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        if not change and services.survey_announce(survey=form.instance, by=request.user):  # type: ignore[arg-type]
+        # Any save may open the survey: its first question, or its phase set to the pilot's own.
+        if services.survey_announce(survey=form.instance, by=request.user):  # type: ignore[arg-type]
             self.message_user(request, _("The survey is open; its participants have been told."))

@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from pilots import services
-from pilots.models import ConsentVersion, Notification, Pilot
+from pilots.models import ConsentVersion, Notification, Pilot, Survey
 from pilots.notifications import notification_preferences_set
 from portal.models import User
 from tests.pilots.factories import join, survey
@@ -101,3 +101,27 @@ def test_the_email_is_sent_once_even_if_the_task_runs_twice(
     ids = list(Notification.objects.values_list("pk", flat=True))
     assert email_notifications(ids) == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_survey_reopening_when_the_pilot_returns_to_its_phase_is_not_announced_twice(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+) -> None:
+    join(pilot, resident)
+    survey(pilot, phase=Pilot.Phase.EVALUATING)
+    for phase in (Pilot.Phase.EVALUATING, Pilot.Phase.EXTENDED, Pilot.Phase.EVALUATING):
+        services.pilot_change_phase(pilot=pilot, to_phase=phase, by=manager, reason="on plan")
+    notices = Notification.objects.filter(user=resident, kind=Notification.Kind.SURVEY_OPEN)
+    assert notices.count() == 1
+
+
+def test_a_survey_without_questions_is_not_announced_when_its_phase_comes(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+) -> None:
+    join(pilot, resident)
+    empty = Survey.objects.create(pilot=pilot, title="Later", phase=Pilot.Phase.EVALUATING)
+    services.pilot_change_phase(
+        pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+    )
+    assert not Notification.objects.filter(kind=Notification.Kind.SURVEY_OPEN).exists()
+    empty.refresh_from_db()
+    assert empty.announced_at is None

@@ -1,0 +1,128 @@
+"""The survey builder in the admin: when a survey's opening is announced."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from pilots import services
+from pilots.models import ConsentVersion, Notification, Pilot, Survey, SurveyQuestion
+from portal.models import User
+from tests.pilots.factories import join, survey
+
+CHOICE_QUESTION = {
+    "position": 1,
+    "kind": SurveyQuestion.Kind.CHOICE,
+    "prompt": "Morning or night?",
+    "required": True,
+    "choices": "Morning\nNight",
+    "scale_min": 1,
+    "scale_max": 5,
+}
+
+
+def _post_data(
+    created: Survey, new_questions: tuple[dict[str, object], ...] = (), **changes: object
+) -> dict[str, object]:
+    """The survey's change form as the browser posts it back, with `new_questions` added."""
+    data: dict[str, object] = {
+        "pilot": created.pilot_id,
+        "title": created.title,
+        "introduction": created.introduction,
+        "phase": created.phase,
+    }
+    existing = list(created.questions.order_by("position", "pk"))
+    rows: list[dict[str, object]] = [
+        {
+            "id": question.pk,
+            "survey": created.pk,
+            **{name: getattr(question, name) for name in CHOICE_QUESTION},
+        }
+        for question in existing
+    ]
+    rows += [dict(question) for question in new_questions]
+    data["questions-INITIAL_FORMS"] = len(existing)
+    data["questions-TOTAL_FORMS"] = len(rows)
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            if name == "required":
+                if value:
+                    data[f"questions-{index}-required"] = "on"
+            else:
+                data[f"questions-{index}-{name}"] = value
+    data.update(changes)
+    return data
+
+
+def _save(client: Client, created: Survey, **kwargs: object) -> None:
+    url = reverse("admin:pilots_survey_change", args=[created.pk])
+    response = client.post(url, _post_data(created, **kwargs))  # type: ignore[arg-type]
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def _survey_notices(user: User) -> int:
+    return Notification.objects.filter(user=user, kind=Notification.Kind.SURVEY_OPEN).count()
+
+
+def test_a_survey_is_announced_when_its_first_question_is_added_later_and_only_then(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    empty = Survey.objects.create(pilot=pilot, title="First month", phase=pilot.phase)
+    client.force_login(manager)
+    _save(client, empty)
+    assert _survey_notices(resident) == 0
+
+    _save(client, empty, new_questions=(CHOICE_QUESTION,))
+    assert _survey_notices(resident) == 1
+    empty.refresh_from_db()
+    assert empty.announced_at is not None
+
+    _save(client, empty, title="First month, revised")
+    assert _survey_notices(resident) == 1
+
+
+def test_a_survey_moved_to_the_pilots_current_phase_is_announced(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    later = survey(pilot, phase=Pilot.Phase.EVALUATING)
+    client.force_login(manager)
+    _save(client, later)
+    assert _survey_notices(resident) == 0
+    _save(client, later, phase=Pilot.Phase.RUNNING)
+    assert _survey_notices(resident) == 1
+
+
+def test_a_survey_opened_by_a_phase_move_is_not_announced_again_when_saved(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    later = survey(pilot, phase=Pilot.Phase.EVALUATING)
+    services.pilot_change_phase(
+        pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+    )
+    assert _survey_notices(resident) == 1
+    client.force_login(manager)
+    _save(client, later, title="Half-time check")
+    assert _survey_notices(resident) == 1
+
+
+def test_surveys_announced_before_the_field_existed_are_recorded_as_announced(
+    pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    told = survey(pilot)
+    services.survey_announce(survey=told, by=manager)
+    first = Notification.objects.get(kind=Notification.Kind.SURVEY_OPEN).created_at
+    untold = survey(pilot)
+    Survey.objects.update(announced_at=None)
+    migration = importlib.import_module("pilots.migrations.0005_survey_announced_at")
+    migration.record_past_announcements(apps, None)
+    told.refresh_from_db()
+    untold.refresh_from_db()
+    assert told.announced_at == first
+    assert untold.announced_at is None
