@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,13 +14,28 @@ from sensors import selectors
 from sensors.bands import metric_catalogue
 from sensors.models import Alert
 
+# The city feed carries public devices only; a member's private devices come over the feed of
+# their pilot, one socket each. Staff may see every pilot, so the map opens a handful at most,
+# those with the most private devices on it.
+LIVE_PILOT_FEEDS = 5
+
+
+def live_feed_paths(devices: list[dict[str, Any]]) -> list[str]:
+    """The WebSocket feeds a live map listens to: the city's, and those of private devices."""
+    private = Counter(
+        device["pilot"] for device in devices if device["pilot"] and not device["public"]
+    )
+    pilots = sorted(slug for slug, _count in private.most_common(LIVE_PILOT_FEEDS))
+    return ["/ws/sensors/", *(f"/ws/sensors/pilots/{slug}/" for slug in pilots)]
+
 
 def live_map_context(request: HttpRequest) -> dict[str, Any]:
     """What a live map needs, on the live page and on the home page."""
+    devices = selectors.live_devices(user=request.user)
     return {
-        "live_devices": selectors.live_devices(user=request.user),
+        "live_devices": devices,
         "live_metrics": metric_catalogue(selectors.metric_list()),
-        "live_feed_path": "/ws/sensors/",
+        "live_feeds": live_feed_paths(devices),
         "device_url_template": reverse("sensors:device", kwargs={"pk": 0}),
         "alert_rules": {str(value): str(label) for value, label in Alert.Rule.choices},
     }

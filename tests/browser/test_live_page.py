@@ -8,14 +8,35 @@ import urllib.request
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.test import Client
 
+from pilots.models import Pilot
+from portal.models import User
+from portal.roles import Role, sync_role_groups
 from sensors.models import Device
 from sensors.services import device_credential_issue
 from tests.conftest import requires_postgres, requires_redis
+from tests.portal.factories import UserFactory
 from tests.sensors.factories import DeviceFactory
 from tests.sensors.live_server import asgi_server_fixture, worker_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres, requires_redis]
+
+
+@pytest.fixture
+def manager(transactional_db: None) -> User:
+    """The pilot's manager, once the role groups an earlier test's flush emptied are back."""
+    saved = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        sync_role_groups(apps)
+    finally:
+        # sync_role_groups is written for migrations and clears `models_module`; put it back.
+        for config in apps.get_app_configs():
+            config.models_module = saved[config.label]
+    user: User = UserFactory(username="manager", role=Role.PILOT_MANAGER)
+    return user
 
 
 def post_reading(server: str, token: str, value: float) -> None:
@@ -60,3 +81,26 @@ def test_the_alert_ticker_shows_an_alert_as_it_opens(
 
     item = page.wait_for_selector(".alert-ticker li.alert-critical")
     assert device.name in item.inner_text()
+
+
+def test_a_pilots_manager_sees_its_private_device_come_alive_on_the_live_map(
+    asgi_server: str, worker: Any, desktop_page: Any, manager: User, pilot: Pilot
+) -> None:
+    device: Device = DeviceFactory(
+        name="gangnam-gu-air-quality-private", pilot=pilot, visibility=Device.Visibility.PRIVATE
+    )
+    _credential, token = device_credential_issue(device=device)
+    client = Client()
+    client.force_login(manager)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page = desktop_page
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": f"http://{asgi_server}"}]
+    )
+    page.goto(f"http://{asgi_server}/sensors/live/")
+    page.wait_for_selector("[data-live-status][data-state='live']")
+
+    post_reading(asgi_server, token, 55.5)
+
+    # The city's feed never carries this device: the value comes over the pilot's feed.
+    page.wait_for_selector(f"path[data-device='{device.pk}'][data-value='55.5']")

@@ -8,9 +8,13 @@ import re
 import pytest
 from django.test import Client
 
+from pilots.models import Pilot
 from portal.models import User
 from sensors.models import Device
-from tests.sensors.factories import ReadingFactory
+from sensors.views import LIVE_PILOT_FEEDS
+from tests.pilots.factories import PilotFactory
+from tests.portal.factories import UserFactory
+from tests.sensors.factories import DeviceFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,50 @@ def test_the_live_page_shows_a_managers_private_devices_to_them(
     devices = embedded(client.get("/sensors/live/").content.decode(), "live-devices")
 
     assert {device["id"] for device in devices} == {public_device.pk, private_device.pk}
+
+
+def test_the_live_page_listens_to_the_pilot_feed_of_a_members_private_devices(
+    client: Client, manager: User, pilot: Pilot, public_device: Device, private_device: Device
+) -> None:
+    client.force_login(manager)
+
+    feeds = embedded(client.get("/sensors/live/").content.decode(), "live-feeds")
+
+    assert feeds == ["/ws/sensors/", f"/ws/sensors/pilots/{pilot.slug}/"]
+
+
+def test_the_live_page_listens_to_the_city_feed_alone_for_an_outsider(
+    client: Client, outsider: User, private_device: Device
+) -> None:
+    client.force_login(outsider)
+
+    feeds = embedded(client.get("/sensors/live/").content.decode(), "live-feeds")
+
+    assert feeds == ["/ws/sensors/"]
+    assert embedded(client.get("/").content.decode(), "live-feeds") == ["/ws/sensors/"]
+
+
+def test_the_live_page_skips_the_feed_of_a_members_pilot_without_private_devices(
+    client: Client, manager: User, pilot: Pilot
+) -> None:
+    DeviceFactory(pilot=pilot)
+    client.force_login(manager)
+
+    assert embedded(client.get("/sensors/live/").content.decode(), "live-feeds") == ["/ws/sensors/"]
+
+
+def test_the_live_map_opens_only_a_handful_of_pilot_feeds_for_those_who_see_every_pilot(
+    client: Client,
+) -> None:
+    for _number in range(LIVE_PILOT_FEEDS + 2):
+        DeviceFactory(pilot=PilotFactory(), visibility=Device.Visibility.PRIVATE)
+    client.force_login(UserFactory(username="admin", is_superuser=True))
+
+    feeds = embedded(client.get("/").content.decode(), "live-feeds")
+
+    assert isinstance(feeds, list)
+    assert feeds[0] == "/ws/sensors/"
+    assert len(feeds) == 1 + LIVE_PILOT_FEEDS
 
 
 def test_the_live_page_carries_the_korean_fine_dust_bands(client: Client) -> None:

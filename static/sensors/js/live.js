@@ -1,5 +1,8 @@
-/* The live sensor map: devices coloured by their latest value, kept current over a WebSocket,
+/* The live sensor map: devices coloured by their latest value, kept current over WebSockets,
  * with a live chart of the city's average and highest value and a ticker of alerts.
+ * The city's feed carries public devices; a member also listens to the feeds of their pilots,
+ * which add the pilots' private devices. Each feed keeps its own latest values, and the map shows
+ * the newest of them all.
  * The district boundaries come from the portal's own GeoJSON, so the map reads without tiles. */
 (function () {
   "use strict";
@@ -23,6 +26,15 @@
     var div = document.createElement("div");
     div.textContent = String(text);
     return div.innerHTML;
+  }
+
+  // Keep a reading if it is the newest of its device and metric in `store`; true if kept.
+  function keep(store, reading) {
+    var byDevice = store[reading.metric] = store[reading.metric] || {};
+    var held = byDevice[reading.device];
+    if (held && new Date(held.time) > new Date(reading.time)) return false;
+    byDevice[reading.device] = reading;
+    return true;
   }
 
   function bandFor(metric, value) {
@@ -62,7 +74,11 @@
     (readJson("live-metrics") || []).forEach(function (metric) { this.metrics[metric.code] = metric; }, this);
     this.devices = {};
     (readJson("live-devices") || []).forEach(function (device) { this.devices[device.id] = device; }, this);
-    this.latest = {}; // metric code -> device id -> reading
+    this.latest = {}; // metric code -> device id -> reading, the newest across every feed
+    // The first feed is the city's; the chart follows it alone, as it covers public devices only.
+    this.feeds = (readJson("live-feeds") || []).map(function (path) {
+      return { path: path, latest: {}, state: "connecting" };
+    });
     this.markers = {};
     this.alerts = {};
     this.rules = readJson("alert-rules") || {};
@@ -88,7 +104,7 @@
         self.sample();
       });
     }
-    this.connect(0);
+    this.feeds.forEach(function (feed) { self.connect(feed, 0); });
   }
 
   LiveMap.prototype.drawDistricts = function () {
@@ -165,14 +181,11 @@
     marker.getElement && marker.getElement() && marker.getElement().setAttribute("data-value", reading.value);
   };
 
-  LiveMap.prototype.take = function (readings) {
+  LiveMap.prototype.take = function (readings, feed) {
     var changed = false;
     readings.forEach(function (reading) {
-      var byDevice = this.latest[reading.metric] = this.latest[reading.metric] || {};
-      var held = byDevice[reading.device];
-      if (held && new Date(held.time) > new Date(reading.time)) return;
-      byDevice[reading.device] = reading;
-      if (reading.metric === this.metric) changed = true;
+      keep(feed.latest, reading);
+      if (keep(this.latest, reading) && reading.metric === this.metric) changed = true;
     }, this);
     if (!changed) return;
     var bands = !!(this.metrics[this.metric] && this.metrics[this.metric].bands.length);
@@ -185,6 +198,18 @@
     } else {
       this.redraw();
     }
+  };
+
+  // After a feed's snapshot or its end: the newest value per device across the feeds as they are now.
+  LiveMap.prototype.merge = function () {
+    var latest = this.latest = {};
+    this.feeds.forEach(function (feed) {
+      Object.keys(feed.latest).forEach(function (metric) {
+        var byDevice = feed.latest[metric];
+        Object.keys(byDevice).forEach(function (id) { keep(latest, byDevice[id]); });
+      });
+    });
+    this.redraw();
   };
 
   LiveMap.prototype.makeChart = function () {
@@ -212,8 +237,8 @@
   };
 
   LiveMap.prototype.sample = function () {
-    if (!this.chart) return;
-    var values = this.latest[this.metric] || {};
+    if (!this.chart || !this.feeds.length) return;
+    var values = this.feeds[0].latest[this.metric] || {};
     var ids = Object.keys(values);
     if (!ids.length) { this.chart.setData([[], [], []]); return; }
     var sum = 0, max = -Infinity;
@@ -245,42 +270,63 @@
     }).join("");
   };
 
-  LiveMap.prototype.setStatus = function (text, state) {
+  // One status for all the feeds: offline while any is, live once all are.
+  LiveMap.prototype.showStatus = function () {
     if (!this.status) return;
+    var states = this.feeds.map(function (feed) { return feed.state; });
+    var text = this.text.textLive + " · " + this.text.textUpdated + " " + formatTime(new Date().toISOString());
+    var state = "live";
+    if (states.indexOf("offline") !== -1) {
+      text = this.text.textOffline;
+      state = "offline";
+    } else if (states.indexOf("connecting") !== -1) {
+      text = this.text.textConnecting;
+      state = "connecting";
+    }
     this.status.textContent = text;
     this.status.dataset.state = state;
   };
 
-  LiveMap.prototype.connect = function (attempt) {
+  LiveMap.prototype.connect = function (feed, attempt) {
     var self = this;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + this.text.feed);
-    this.setStatus(this.text.textConnecting, "connecting");
+    var socket = new WebSocket(scheme + location.host + feed.path);
+    feed.state = "connecting";
+    this.showStatus();
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "snapshot") {
-        self.latest = {};
-        self.take(message.readings);
-        self.redraw();
+        feed.latest = {};
+        message.readings.forEach(function (reading) { keep(feed.latest, reading); });
+        self.merge();
         (message.alerts || []).forEach(function (alert) { self.takeAlert(alert); });
         self.sample();
         attempt = 0;
       } else if (message.type === "readings") {
-        self.take(message.readings);
+        self.take(message.readings, feed);
         self.sample();
         self.frames += 1;
         self.root.dataset.frames = String(self.frames);
       } else if (message.type === "alert") {
         self.takeAlert(message.alert);
       }
-      self.setStatus(self.text.textLive + " · " + self.text.textUpdated + " " + formatTime(new Date().toISOString()), "live");
+      feed.state = "live";
+      self.showStatus();
     };
     socket.onclose = function (event) {
-      self.setStatus(self.text.textOffline, "offline");
-      if (event.code === 4403 || event.code === 4404) return;
+      if (event.code === 4403 || event.code === 4404) {
+        // The viewer may no longer see this feed (they left the pilot, say): its devices go.
+        feed.state = "ended";
+        feed.latest = {};
+        self.merge();
+        self.showStatus();
+        return;
+      }
+      feed.state = "offline";
+      self.showStatus();
       // Back off up to half a minute, so that a restarting server is not stormed.
       var delay = Math.min(30000, 1000 * Math.pow(2, attempt)) * (0.5 + Math.random() / 2);
-      setTimeout(function () { self.connect(attempt + 1); }, delay);
+      setTimeout(function () { self.connect(feed, attempt + 1); }, delay);
     };
   };
 
