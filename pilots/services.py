@@ -13,13 +13,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pilots import selectors
 from pilots.models import (
+    JOINABLE_PHASES,
     ConsentVersion,
     EligibilityRule,
     Enrolment,
@@ -57,6 +59,24 @@ NEXT_PHASE: dict[str, str] = {
     Phase.RUNNING: Phase.EVALUATING,
     Phase.EXTENDED: Phase.EVALUATING,
 }
+
+
+def _phases_reachable_from(phase: str) -> set[str]:
+    reached = {phase}
+    todo = [phase]
+    while todo:
+        for target in PHASE_MOVES[todo.pop()]:
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    return reached
+
+
+# Phases from which a pilot can never again recruit or run: entering one closes the waiting list,
+# since nobody on it could ever get a place (from evaluation on, with the moves above).
+WAITING_LIST_CLOSED_PHASES = frozenset(
+    phase for phase in Phase.values if not _phases_reachable_from(phase) & JOINABLE_PHASES
+)
 
 MAX_TEXT = 4000
 
@@ -140,10 +160,38 @@ def pilot_change_phase(
         },
         link=locked.get_absolute_url(),
     )
+    if to_phase in WAITING_LIST_CLOSED_PHASES:
+        _close_waiting_list(locked)
     opening = Survey.objects.filter(pilot=locked, phase=to_phase, announced_at__isnull=True)
     for survey in opening.select_related("pilot"):
         _announce_if_open(survey, locked)
     return change
+
+
+def _close_waiting_list(locked: Pilot) -> None:
+    """Take everyone off the waiting list of a pilot that will take nobody in again, and say so."""
+    waiting = list(
+        Enrolment.objects.filter(pilot=locked, status=Enrolment.Status.WAITING).select_related(
+            "user"
+        )
+    )
+    if not waiting:
+        return
+    Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in waiting]).update(
+        status=Enrolment.Status.WITHDRAWN, withdrawn_at=timezone.now()
+    )
+    notify(
+        users=[enrolment.user for enrolment in waiting],
+        kind=Notification.Kind.WAITING_LIST,
+        pilot=locked,
+        subject=gettext_lazy("The waiting list of %(pilot)s is closed"),
+        body=gettext_lazy(
+            "%(pilot)s is now %(phase)s and will take no more residents in, so its waiting list "
+            "is closed and you are no longer on it. Thank you for your interest."
+        ),
+        params={"pilot": locked.title, "phase": Phase(locked.phase).label},
+        link=locked.get_absolute_url(),
+    )
 
 
 def pilot_advance_phase(*, pilot: Pilot, by: User, reason: str) -> PhaseChange:
@@ -190,6 +238,8 @@ def consent_version_publish(*, pilot: Pilot, text: str, by: User) -> ConsentVers
     current = selectors.current_consent(locked)
     number = (locked.consent_versions.aggregate(top=Max("number"))["top"] or 0) + 1
     version = ConsentVersion.objects.create(pilot=locked, number=number, text=text, published_by=by)
+    # Only those holding a place are told now; residents on the waiting list keep their old
+    # consent and are asked to agree to the new text when a place becomes theirs (_fill_places).
     if current is not None:
         notify(
             users=[enrolment.user for enrolment in selectors.participating(locked)],
@@ -389,31 +439,53 @@ def pilot_fill_places(*, pilot: Pilot) -> list[Enrolment]:
 
 
 def _fill_places(locked: Pilot) -> list[Enrolment]:
-    """Promote in order of arrival; the caller holds the pilot's lock."""
+    """Promote residents in order of arrival while the pilot takes people in and has room.
+
+    The caller holds the pilot's lock. Residents who no longer meet a rule (they moved, say) keep
+    their turn and are passed over until they do. Those whose consent text was replaced while
+    they waited get the place and are asked to agree to the new text, like any participant.
+    """
+    if not locked.is_open_to_join:
+        return []
+    # Every resident is checked against the same rules; fetch them once.
+    prefetch_related_objects([locked], "eligibility_rules", "districts")
+    current = selectors.current_consent(locked)
     promoted = []
     taken = selectors.participating(locked).count()
     waiting = Enrolment.objects.filter(pilot=locked, status=Enrolment.Status.WAITING).order_by(
         "queued_at", "pk"
     )
-    for enrolment in waiting.select_related("user"):
+    for enrolment in waiting.select_related("user__home_district"):
         if locked.capacity is not None and taken >= locked.capacity:
             break
+        if eligibility_failures(pilot=locked, user=enrolment.user):
+            continue
         enrolment.status = Enrolment.Status.PARTICIPATING
         enrolment.joined_at = timezone.now()
         enrolment.save(update_fields=["status", "joined_at"])
         promoted.append(enrolment)
         taken += 1
+        if current is not None and enrolment.consent_version_id != current.pk:
+            body = gettext_lazy(
+                "A place freed up in %(pilot)s and you were next on the waiting list. Its consent "
+                "text has changed since you joined the list: please read the new version and "
+                "agree to it to take part."
+            )
+            link = reverse("pilots:join", kwargs={"slug": locked.slug})
+        else:
+            body = gettext_lazy(
+                "A place freed up in %(pilot)s and you were next on the waiting list: "
+                "you now take part."
+            )
+            link = locked.get_absolute_url()
         notify(
             users=[enrolment.user],
             kind=Notification.Kind.WAITING_LIST,
             pilot=locked,
             subject=gettext_lazy("A place in %(pilot)s is yours"),
-            body=gettext_lazy(
-                "A place freed up in %(pilot)s and you were next on the waiting list: "
-                "you now take part."
-            ),
+            body=body,
             params={"pilot": locked.title},
-            link=locked.get_absolute_url(),
+            link=link,
         )
     return promoted
 

@@ -249,3 +249,113 @@ def test_only_managers_publish_consent_texts(pilot: Pilot, other_manager: User) 
     with pytest.raises(PermissionDenied):
         services.consent_version_publish(pilot=pilot, text="Mine now.", by=other_manager)
     assert not pilot.consent_versions.exists()
+
+
+def _full_with_a_waiting_neighbour(pilot: Pilot, resident: User, neighbour: User) -> Enrolment:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    _join(pilot, resident)
+    return _join(pilot, neighbour)
+
+
+@pytest.mark.parametrize("phase", [Pilot.Phase.EVALUATING, Pilot.Phase.STOPPED])
+def test_a_place_freed_after_the_pilot_stopped_taking_people_in_goes_to_nobody(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, phase: str
+) -> None:
+    _full_with_a_waiting_neighbour(pilot, resident, neighbour)
+    # Straight into the table: the phase service would have closed the waiting list.
+    Pilot.objects.filter(pk=pilot.pk).update(phase=phase)
+    pilot.refresh_from_db()
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+    assert Enrolment.objects.get(user=neighbour).status == Enrolment.Status.WAITING
+    assert services.pilot_fill_places(pilot=pilot) == []
+    assert not Notification.objects.filter(user=neighbour).exists()
+
+
+def test_a_waiting_resident_who_no_longer_meets_a_rule_is_passed_over_but_keeps_their_turn(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User
+) -> None:
+    EligibilityRule.objects.create(
+        pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
+    )
+    _full_with_a_waiting_neighbour(pilot, resident, neighbour)
+    latecomer: User = UserFactory(username="latecomer", home_district=district("gangnam-gu"))
+    _join(pilot, latecomer)
+    neighbour.home_district = district("mapo-gu")
+    neighbour.save()
+
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+    statuses = dict(Enrolment.objects.values_list("user__username", "status"))
+    assert statuses["latecomer"] == Enrolment.Status.PARTICIPATING
+    assert statuses["neighbour"] == Enrolment.Status.WAITING
+    assert selectors.waiting_position(Enrolment.objects.get(user=neighbour)) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (Pilot.Phase.RUNNING, Pilot.Phase.EVALUATING),
+        (Pilot.Phase.RUNNING, Pilot.Phase.STOPPED),
+        (Pilot.Phase.RECRUITING, Pilot.Phase.STOPPED),
+    ],
+)
+def test_the_waiting_list_closes_with_a_notice_once_the_pilot_takes_nobody_in_again(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    neighbour: User,
+    manager: User,
+    start: str,
+    target: str,
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(phase=start)
+    pilot.refresh_from_db()
+    _full_with_a_waiting_neighbour(pilot, resident, neighbour)
+    services.pilot_change_phase(pilot=pilot, to_phase=target, by=manager, reason="on plan")
+    waiting = Enrolment.objects.get(user=neighbour)
+    assert waiting.status == Enrolment.Status.WITHDRAWN
+    assert waiting.withdrawn_at is not None
+    notice = Notification.objects.get(user=neighbour)
+    assert notice.kind == Notification.Kind.WAITING_LIST
+    assert "waiting list is closed" in notice.body
+    assert Enrolment.objects.get(user=resident).status == Enrolment.Status.PARTICIPATING
+
+
+def test_the_waiting_list_stays_open_when_a_recruiting_pilot_starts_running(
+    consent_v1: ConsentVersion, pilot: Pilot, resident: User, neighbour: User, manager: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(phase=Pilot.Phase.RECRUITING)
+    pilot.refresh_from_db()
+    _full_with_a_waiting_neighbour(pilot, resident, neighbour)
+    services.pilot_change_phase(pilot=pilot, to_phase=Pilot.Phase.RUNNING, by=manager, reason="Go")
+    assert Enrolment.objects.get(user=neighbour).status == Enrolment.Status.WAITING
+
+
+def test_a_resident_promoted_after_the_consent_text_changed_is_asked_to_agree_to_it(
+    client: object,
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    neighbour: User,
+    manager: User,
+) -> None:
+    _full_with_a_waiting_neighbour(pilot, resident, neighbour)
+    services.consent_version_publish(pilot=pilot, text="We now also record sound.", by=manager)
+    services.enrolment_withdraw(pilot=pilot, user=resident)
+
+    promoted = Enrolment.objects.get(user=neighbour)
+    assert promoted.status == Enrolment.Status.PARTICIPATING
+    assert selectors.enrolment_needs_consent(promoted)
+    assert not selectors.user_is_pilot_member(neighbour, pilot)
+    notice = Notification.objects.get(user=neighbour, kind=Notification.Kind.WAITING_LIST)
+    assert "agree to it" in notice.body
+    assert notice.link == "/pilots/smart-crosswalk/join/"
+
+    client.force_login(neighbour)  # type: ignore[attr-defined]
+    page = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")  # type: ignore[attr-defined]
+    assert "Please agree to the new consent text" in page.content.decode()
+    agreed = client.post(  # type: ignore[attr-defined]
+        notice.link, {"consent_version": 2, "consent_data_use": "on", "consent_contact": "on"}
+    )
+    assert agreed.status_code == 302
+    assert selectors.user_is_pilot_member(neighbour, pilot)
