@@ -9,6 +9,7 @@ ImproperlyConfigured naming the variable, so a typo never silently falls back to
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,21 +54,58 @@ def envint(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
-def envurl(name: str, schemes: set[str]) -> str:
-    """The URL in `name`, or "" when unset; anything but a URL with one of `schemes` is refused."""
+def redact(url: str) -> str:
+    """`url` with its password, if any, replaced by `***`, for quoting in error messages.
+
+    Everything between the user's colon and the last `@` goes: a password with an unquoted `/`
+    or `@` in it still stays hidden, at worst along with a little of what follows.
+    """
+    return re.sub(r"^([a-z][a-z0-9+.-]*://[^:@/]*:).*@", r"\1***@", url, flags=re.IGNORECASE)
+
+
+def envurl(name: str, schemes: set[str], *, hostless: frozenset[str] = frozenset()) -> str:
+    """The URL in `name`, or "" when unset; anything but a URL with one of `schemes` is refused.
+
+    Schemes in `hostless` may leave the host out as long as the path names something, such as a
+    PostgreSQL database reached through its Unix socket.
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return ""
-    parts = urlsplit(raw)
-    # A file URL (sqlite:////path) names no host; every network service must.
-    if parts.scheme not in schemes or not (parts.hostname or parts.scheme == "sqlite"):
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # A malformed IPv6 host, for one.
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {redact(raw)!r}") from None
+    # A file URL (sqlite:////path) names no host; a network service must name one, unless it can
+    # be reached without (a Unix socket) and the path says which database.
+    names_a_place = (
+        bool(parts.hostname)
+        or parts.scheme == "sqlite"
+        or (parts.scheme in hostless and parts.path.strip("/") != "")
+    )
+    if parts.scheme not in schemes or not names_a_place:
         expected = ", ".join(sorted(f"{scheme}://" for scheme in schemes))
-        raise ImproperlyConfigured(f"{name} must be a URL starting with {expected}; got {raw!r}")
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with {expected}; got {redact(raw)!r}"
+        )
     try:
         parts.port  # noqa: B018 - urlsplit validates the port only when it is read.
     except ValueError:
-        raise ImproperlyConfigured(f"{name} has an invalid port: {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} has an invalid port: {redact(raw)!r}") from None
     return raw
+
+
+def envchoice(name: str, default: str, choices: set[str]) -> str:
+    """The value of `name` in capitals, which must be one of `choices`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().upper()
+    if value not in choices:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(sorted(choices))}; got {raw!r}"
+        )
+    return value
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -177,7 +215,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Database ---------------------------------------------------------------------------------
 
-_database_url = envurl("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
+# PostgreSQL may be reached through its Unix socket (postgres:///livinglab), naming no host.
+_database_url = envurl(
+    "DATABASE_URL",
+    {"postgres", "postgresql", "sqlite"},
+    hostless=frozenset({"postgres", "postgresql"}),
+)
 if _database_url:
     try:
         # The portal is served over ASGI, where each request runs in a thread of its own: kept
@@ -334,11 +377,13 @@ SITE_URL = envurl("PORTAL_SITE_URL", {"http", "https"}).rstrip("/") or "http://l
 
 # --- Logging ----------------------------------------------------------------------------------
 
+# Checked here: logging would otherwise fail at start-up with a message that names no variable.
+LOG_LEVEL = envchoice("DJANGO_LOG_LEVEL", "INFO", {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own loggers would print through their handler and again through the root's.
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

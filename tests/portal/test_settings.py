@@ -84,7 +84,9 @@ def test_service_urls_switch_to_the_real_services() -> None:
         ("REDIS_URL", "redis://127.0.0.1:notaport"),
         ("CELERY_BROKER_URL", "kafka://127.0.0.1"),
         ("MQTT_URL", "tcp://127.0.0.1:1883"),
+        ("DATABASE_URL", "postgres://"),
         ("DJANGO_DEBUG", "maybe"),
+        ("DJANGO_LOG_LEVEL", "LOUD"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str) -> None:
@@ -131,3 +133,42 @@ def test_a_sqlite_file_url_is_accepted(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path}/portal.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "mysql://root:hunter2@localhost/portal"),
+        ("DATABASE_URL", "postgres://portal:hunter2@[::1/livinglab"),
+        ("REDIS_URL", "redis://:hunter2@127.0.0.1:notaport/0"),
+        # A password with an unquoted slash and at sign must not leak in pieces either.
+        ("CELERY_BROKER_URL", "kafka://worker:hun/ter@2@127.0.0.1"),
+    ],
+)
+def test_a_refused_url_is_quoted_without_its_password(variable: str, value: str) -> None:
+    result = run_django("pass", **{variable: value})
+    assert result.returncode != 0
+    message = result.stderr.splitlines()[-1]
+    assert variable in message
+    assert "***@" in message
+    for secret in ("hunter2", "hun", "ter@2"):
+        assert secret not in result.stderr
+
+
+def test_a_postgresql_url_without_a_host_uses_the_unix_socket() -> None:
+    result = run_django(
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], repr(d['HOST']))",
+        DATABASE_URL="postgres:///livinglab",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "livinglab", "''"]
+
+
+def test_the_log_level_is_read_in_any_case() -> None:
+    result = run_django(
+        "import logging; print(logging.getLevelName(logging.getLogger().level))",
+        DJANGO_LOG_LEVEL="warning",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "WARNING"
