@@ -172,3 +172,22 @@ def test_the_log_level_is_read_in_any_case() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "WARNING"
+
+
+def test_production_serves_the_collected_static_files_under_hashed_names(tmp_path: Path) -> None:
+    result = run_django(
+        "from django.core.management import call_command; "
+        "from django.templatetags.static import static; "
+        "from django.test import Client; "
+        "call_command('collectstatic', interactive=False, verbosity=0); "
+        "url = static('portal/css/site.css'); "
+        "response = Client().get(url, secure=True); "
+        "print(url, response.status_code, response['Cache-Control'])",
+        **{**PRODUCTION, "DJANGO_ALLOWED_HOSTS": "testserver", "DJANGO_STATIC_ROOT": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    url, status, cache_control = result.stdout.split(maxsplit=2)
+    assert url.startswith("/static/portal/css/site.")
+    assert url != "/static/portal/css/site.css"
+    assert status == "200"
+    assert "immutable" in cache_control
