@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from portal import selectors as portal_selectors
 from sensors import selectors
 from sensors.bands import metric_catalogue
 from sensors.models import Alert
+from sensors.services import ALERT_RULES
 
 # The city feed carries public devices only; a member's private devices come over the feed of
 # their pilot, one socket each. Staff may see every pilot, so the map opens a handful at most,
@@ -29,15 +32,42 @@ def live_feed_paths(devices: list[dict[str, Any]]) -> list[str]:
     return ["/ws/sensors/", *(f"/ws/sensors/pilots/{slug}/" for slug in pilots)]
 
 
+def alert_phrases(metrics: list[dict[str, Any]]) -> dict[str, str]:
+    """Each alert rule's sentence in the current language, with `{value}` for the page to fill.
+
+    An alert's stored message was written in the server's language when it opened; the live map
+    builds the same sentence in the viewer's language from the alert's rule and value instead.
+    """
+    units = {metric["code"]: metric["unit"] for metric in metrics}
+    phrases = {
+        str(rule.rule): _("%(rule)s: %(value)s %(unit)s, at or above %(threshold)s %(unit)s.")
+        % {
+            "rule": Alert.Rule(rule.rule).label,
+            "value": "{value}",
+            "unit": units.get(rule.metric, ""),
+            "threshold": rule.threshold,
+        }
+        for rule in ALERT_RULES
+    }
+    # The silence that raised the alert has lasted at least this long, and goes on while it is open.
+    phrases[str(Alert.Rule.DEVICE_SILENT)] = _("No readings for %(minutes)d minutes or more.") % {
+        "minutes": settings.SENSORS_SILENT_AFTER // 60
+    }
+    return phrases
+
+
 def live_map_context(request: HttpRequest) -> dict[str, Any]:
     """What a live map needs, on the live page and on the home page."""
     devices = selectors.live_devices(user=request.user)
+    metrics = metric_catalogue(selectors.metric_list())
     return {
         "live_devices": devices,
-        "live_metrics": metric_catalogue(selectors.metric_list()),
+        "live_metrics": metrics,
         "live_feeds": live_feed_paths(devices),
         "device_url_template": reverse("sensors:device", kwargs={"pk": 0}),
         "alert_rules": {str(value): str(label) for value, label in Alert.Rule.choices},
+        "alert_phrases": alert_phrases(metrics),
+        "alert_levels": {str(value): str(label) for value, label in Alert.Level.choices},
     }
 
 

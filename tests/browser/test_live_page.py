@@ -81,6 +81,8 @@ def test_the_alert_ticker_shows_an_alert_as_it_opens(
 
     item = page.wait_for_selector(".alert-ticker li.alert-critical")
     assert device.name in item.inner_text()
+    # The worker stored the alert's message in Korean; this browser prefers English.
+    assert "PM2.5 very bad: 120 µg/m³, at or above 76 µg/m³." in item.inner_text()
 
 
 def test_a_pilots_manager_sees_its_private_device_come_alive_on_the_live_map(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from pilots.models import Pilot
 from portal.models import User
-from sensors.models import Device
+from sensors.models import Alert, Device
 from sensors.views import LIVE_PILOT_FEEDS
 from tests.pilots.factories import PilotFactory
 from tests.portal.factories import UserFactory
@@ -89,6 +90,38 @@ def test_the_live_map_opens_only_a_handful_of_pilot_feeds_for_those_who_see_ever
     assert isinstance(feeds, list)
     assert feeds[0] == "/ws/sensors/"
     assert len(feeds) == 1 + LIVE_PILOT_FEEDS
+
+
+def test_the_english_live_page_words_alerts_in_english(client: Client, settings: Any) -> None:
+    settings.SENSORS_SILENT_AFTER = 15 * 60
+    html = client.get("/sensors/live/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    phrases = embedded(html, "alert-phrases")
+    assert isinstance(phrases, dict)
+    assert phrases["pm25_very_bad"] == "PM2.5 very bad: {value} µg/m³, at or above 76 µg/m³."
+    assert phrases["device_silent"] == "No readings for 15 minutes or more."
+    assert embedded(html, "alert-levels") == {"warning": "Warning", "critical": "Critical"}
+
+
+def test_the_korean_live_page_words_alerts_in_korean(client: Client, settings: Any) -> None:
+    settings.SENSORS_SILENT_AFTER = 15 * 60
+    html = client.get("/sensors/live/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+
+    phrases = embedded(html, "alert-phrases")
+    assert isinstance(phrases, dict)
+    assert (
+        phrases["pm25_very_bad"] == "초미세먼지(PM2.5) 매우 나쁨: {value} µg/m³(기준 76 µg/m³ 이상)"
+    )
+    assert phrases["device_silent"] == "15분 이상 측정값이 없습니다."
+    assert embedded(html, "alert-levels") == {"warning": "주의", "critical": "심각"}
+
+
+def test_every_alert_rule_has_a_sentence_on_the_live_page(client: Client) -> None:
+    phrases = embedded(client.get("/").content.decode(), "alert-phrases")
+
+    assert isinstance(phrases, dict)
+    assert set(phrases) == set(Alert.Rule.values)
+    assert all("{value}" in phrases[rule] for rule in Alert.Rule.values if rule != "device_silent")
 
 
 def test_the_live_page_carries_the_korean_fine_dust_bands(client: Client) -> None:

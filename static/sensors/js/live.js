@@ -82,6 +82,8 @@
     this.markers = {};
     this.alerts = {};
     this.rules = readJson("alert-rules") || {};
+    this.phrases = readJson("alert-phrases") || {};
+    this.levels = readJson("alert-levels") || {};
     this.select = root.querySelector("[data-live-metric]");
     this.metric = this.select ? this.select.value : "pm25";
     this.status = root.querySelector("[data-live-status]");
@@ -258,16 +260,25 @@
     list = list.slice(0, 12);
     var closedText = this.text.textClosed;
     var link = this.text.deviceUrl;
-    var rules = this.rules;
-    var metrics = this.metrics;
+    var levels = this.levels;
     this.ticker.innerHTML = list.map(function (item) {
       var level = item.closed_at ? "closed" : item.level;
-      var unit = metrics[item.metric] ? " " + metrics[item.metric].unit : "";
-      var text = item.message || ((rules[item.rule] || item.rule) + (item.value !== null ? " · " + item.value + unit : ""));
-      return '<li class="alert-' + escapeHtml(level) + '"><time>' + escapeHtml(formatTime(item.closed_at || item.opened_at)) + "</time> " +
+      var text = this.alertText(item);
+      return '<li class="alert-' + escapeHtml(level) + '" title="' + escapeHtml(levels[item.level] || "") + '"><time>' +
+        escapeHtml(formatTime(item.closed_at || item.opened_at)) + "</time> " +
         '<a href="' + link.replace("/0/", "/" + item.device + "/") + '">' + escapeHtml(item.device_name) + "</a> " +
         escapeHtml(text) + (item.closed_at ? " <small>(" + escapeHtml(closedText) + ")</small>" : "") + "</li>";
-    }).join("");
+    }, this).join("");
+  };
+
+  // An alert's sentence in the page's language, from its rule and value. The stored message is
+  // in the server's language; it stands in only for a rule this page does not know.
+  LiveMap.prototype.alertText = function (alert) {
+    var phrase = this.phrases[alert.rule];
+    if (phrase === undefined) return alert.message || this.rules[alert.rule] || alert.rule;
+    if (phrase.indexOf("{value}") === -1) return phrase;
+    if (alert.value === null || alert.value === undefined) return this.rules[alert.rule] || alert.message;
+    return phrase.split("{value}").join(String(Math.round(alert.value * 10) / 10));
   };
 
   // One status for all the feeds: offline while any is, live once all are.
