@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 
 class Band(TypedDict):
-    upto: float | None  # The highest value in the band; None for the open-ended last band.
+    # The highest whole value in the band (None for the open-ended last band): a value belongs
+    # to the first band whose `upto + 1` it is below, so colours change where alerts open.
+    upto: float | None
     level: str
     label: str
 

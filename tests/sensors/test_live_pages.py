@@ -11,7 +11,9 @@ from django.test import Client
 
 from pilots.models import Pilot
 from portal.models import User
+from sensors.bands import metric_bands
 from sensors.models import Alert, Device
+from sensors.services import ALERT_RULES
 from sensors.views import LIVE_PILOT_FEEDS
 from tests.pilots.factories import PilotFactory
 from tests.portal.factories import UserFactory
@@ -176,3 +178,16 @@ def test_a_private_device_page_is_open_to_its_pilots_manager(
     client.force_login(manager)
 
     assert client.get(f"/sensors/devices/{private_device.pk}/").status_code == 200
+
+
+def test_the_map_turns_bad_exactly_where_the_alerts_open() -> None:
+    bands = metric_bands()
+    for rule in ALERT_RULES:
+        level = "very_bad" if rule.level == Alert.Level.CRITICAL else "bad"
+        if rule.metric == "temperature":
+            level = "very_bad"  # The heat wave is the temperature scale's top band.
+        ordered = bands[rule.metric]
+        first = next(i for i, band in enumerate(ordered) if band["level"] == level)
+        previous_upto = ordered[first - 1]["upto"]
+        assert previous_upto is not None
+        assert previous_upto + 1 == rule.threshold, rule.rule

@@ -41,7 +41,10 @@
     if (!metric || !metric.bands.length) return null;
     for (var i = 0; i < metric.bands.length; i++) {
       var band = metric.bands[i];
-      if (band.upto === null || value <= band.upto) return band;
+      // Bands end on whole numbers (PM2.5 "bad" is 36-75): a value belongs to the first band
+      // whose next whole number it is below, so 35.5 is still "moderate" and the colour turns
+      // exactly where the alerts' "at or above 36" does.
+      if (band.upto === null || value < band.upto + 1) return band;
     }
     return metric.bands[metric.bands.length - 1];
   }
