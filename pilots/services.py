@@ -575,7 +575,9 @@ def survey_submit(*, survey: Survey, user: User, answers: Mapping[int, Any]) -> 
     pilot = survey.pilot
     if not survey.is_open:
         raise ValidationError(_("This survey is closed."), code="survey_closed")
-    enrolment = Enrolment.objects.filter(pilot=pilot, user=user).first()
+    # The enrolment's row lock queues the resident's submissions behind each other and behind
+    # their withdrawal, so answers cannot slip in after a withdrawal that deleted the feedback.
+    enrolment = Enrolment.objects.select_for_update().filter(pilot=pilot, user=user).first()
     if enrolment is None or not selectors.enrolment_is_active(enrolment):
         raise ValidationError(
             _("Only active participants of this pilot can answer its surveys."),
@@ -603,6 +605,8 @@ def survey_submit(*, survey: Survey, user: User, answers: Mapping[int, Any]) -> 
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    # Should a response appear between the look-up and the insert all the same, get_or_create
+    # meets the unique constraint and returns that response, which these answers then revise.
     response, created = SurveyResponse.objects.select_for_update().get_or_create(
         survey=survey, user=user, defaults={"submitted_at": now, "updated_at": now}
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from pilots import selectors, services
-from pilots.models import ConsentVersion, Pilot, SurveyResponse
+from pilots.models import ConsentVersion, Pilot, SurveyAnswer, SurveyResponse
 from portal.models import User
 from tests.pilots.factories import answers_for, join, survey
 
@@ -124,3 +126,34 @@ def test_the_survey_page_shows_what_is_wrong(
     page = client.post(created.get_absolute_url(), {})  # type: ignore[attr-defined]
     assert page.status_code == 400
     assert "Please answer this question." in page.content.decode()
+
+
+def test_a_first_answer_meeting_one_saved_meanwhile_revises_it_instead_of_failing(
+    pilot: Pilot, participant: User
+) -> None:
+    created = survey(pilot)
+    rating_q = created.questions.get(position=1)
+    landed: list[SurveyResponse] = []
+
+    def another_submission_lands_after_the_look_up(
+        execute: Any, sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        if not landed and sql.startswith("SELECT") and 'FROM "pilots_surveyresponse"' in sql:
+            # The other request saves its response (and an answer) just after this one looked.
+            landed.extend(
+                SurveyResponse.objects.bulk_create(
+                    [SurveyResponse(survey=created, user=participant)]
+                )
+            )
+            SurveyAnswer.objects.create(response=landed[0], question=rating_q, rating=1)
+        return result
+
+    with connection.execute_wrapper(another_submission_lands_after_the_look_up):
+        saved = services.survey_submit(
+            survey=created, user=participant, answers=answers_for(created, rating=5)
+        )
+    assert landed
+    response = SurveyResponse.objects.get(survey=created, user=participant)
+    assert saved.pk == response.pk
+    assert list(response.answers.exclude(rating=None).values_list("rating", flat=True)) == [5]
