@@ -26,10 +26,25 @@ class UserAdmin(DjangoUserAdmin[User]):
 
 @admin.register(District)
 class DistrictAdmin(admin.ModelAdmin[District]):
+    """Seoul's 25 districts, which can be looked at and changed but neither added nor deleted.
+
+    They are reference data that `districts_sync_seoul` loads from the committed GeoJSON: a
+    district added here would have no boundary, and one deleted would be taken from its pilots,
+    devices and residents until the next sync brought it back empty.
+    """
+
     list_display = ["name_ko", "name_en", "code", "pilot_count", "device_count"]
+    # Which districts host a pilot of a given phase or domain, or a device of a given kind.
+    list_filter = ["pilots__phase", "pilots__domain", "devices__kind"]
     search_fields = ["name_ko", "name_en", "code", "slug"]
     readonly_fields = ["code"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: District | None = None) -> bool:
+        return False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[District]:
         return (
@@ -54,7 +69,8 @@ class DistrictAdmin(admin.ModelAdmin[District]):
 class ReportAdmin(admin.ModelAdmin[Report]):
     list_display = ["id", "category", "status", "district", "reporter", "created_at"]
     list_filter = ["status", "category", "district"]
-    search_fields = ["description", "reporter__username"]
+    # `id__exact` compares the id as text, so a search for words finds no error, only no id.
+    search_fields = ["id__exact", "description", "reporter__username"]
     list_select_related = ["district", "reporter"]
     date_hierarchy = "created_at"
     raw_id_fields = ["reporter"]
