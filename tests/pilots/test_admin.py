@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
+from pilots.admin.common import spreadsheet_safe
 from pilots.models import ConsentVersion, Enrolment, Notification, PhaseChange, Pilot, Survey
 from portal.models import User
 from tests.pilots.factories import PilotFactory, answers_for, join, survey
+from tests.portal.factories import UserFactory, district
 
 SQUARE = [[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.51], [127.02, 37.49]]
 
@@ -126,6 +131,37 @@ def test_participants_export_as_csv_with_emails_only_of_those_who_agreed(
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("pilot,username,email,status")
     assert lines[1].startswith("smart-crosswalk,resident,resident@example.org,participating")
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+82 10", "'+82 10"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("a=1", "a=1"),
+        ("", ""),
+        (-3, -3),
+    ],
+)
+def test_export_cells_that_a_spreadsheet_would_run_are_kept_as_text(
+    cell: object, written: object
+) -> None:
+    assert spreadsheet_safe(cell) == written
+
+
+def test_participants_export_keeps_a_formula_like_username_as_text(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User
+) -> None:
+    join(pilot, UserFactory(username="-2+3", home_district=district("gangnam-gu")))
+    client.force_login(manager)
+    response = client.get(reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][:2] == ["smart-crosswalk", "'-2+3"]
 
 
 def test_an_invalid_area_is_refused_with_a_clear_message(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
 
 from django.apps import apps
 from django.test import Client
@@ -126,3 +128,22 @@ def test_surveys_announced_before_the_field_existed_are_recorded_as_announced(
     untold.refresh_from_db()
     assert told.announced_at == first
     assert untold.announced_at is None
+
+
+def test_results_csv_keeps_formula_like_text_as_text_and_numbers_as_numbers(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    created = Survey.objects.create(pilot=pilot, title="Risky", phase=pilot.phase)
+    rating = SurveyQuestion.objects.create(
+        survey=created, kind="rating", prompt="=HYPERLINK(1)", scale_min=-2, scale_max=2
+    )
+    text = SurveyQuestion.objects.create(survey=created, kind="text", prompt="Anything else?")
+    services.survey_submit(
+        survey=created, user=resident, answers={rating.pk: -1, text.pk: "@SUM(1+1)"}
+    )
+    client.force_login(manager)
+    exported = client.get(reverse("admin:pilots_survey_results_csv", args=[created.pk]))
+    header, row = csv.reader(io.StringIO(exported.content.decode("utf-8-sig")))
+    assert header[-2:] == ["'=HYPERLINK(1)", "Anything else?"]
+    assert row[-2:] == ["-1", "'@SUM(1+1)"]
