@@ -257,11 +257,15 @@ class DemoResult:
 
 
 def seed(*, now: datetime | None = None) -> DemoResult:
-    """Create or refresh the demo data; returns what there is afterwards."""
+    """Create or refresh the demo data; returns what there is afterwards.
+
+    `now` places the week of readings and the pilots' dates; two runs given the same `now` find
+    nothing to add the second time.
+    """
     now = now or timezone.now()
     districts = districts_sync_seoul()
     with transaction.atomic():
-        pilots = _seed_pilots()
+        pilots = _seed_pilots(today=timezone.localdate(now))
         seed_living_lab(pilots)
         devices = _seed_devices(pilots)
         reports = _seed_reports()
@@ -288,20 +292,20 @@ def manager_login(*, password: str) -> User:
     return manager
 
 
-def _seed_pilots() -> dict[str, Pilot]:
+def _seed_pilots(*, today: date) -> dict[str, Pilot]:
     districts = {district.slug: district for district in District.objects.all()}
-    today = timezone.localdate()
     pilots: dict[str, Pilot] = {}
     for index, (slug, title, domain, phase, district_slugs, partner, summary) in enumerate(PILOTS):
         start = _start_date(today, phase, index)
+        described = {"title": title, "domain": domain, "partner": partner, "summary": summary}
         pilot, _created = Pilot.objects.update_or_create(
             slug=slug,
-            defaults={
-                "title": title,
-                "domain": domain,
+            defaults=described,
+            # Phase and dates are only where a pilot starts: a manager moves it on from there, and
+            # running the demo again must not undo that.
+            create_defaults={
+                **described,
                 "phase": phase,
-                "partner": partner,
-                "summary": summary,
                 "start_date": start,
                 "end_date": start + timedelta(days=180 + 30 * (index % 6)) if start else None,
             },

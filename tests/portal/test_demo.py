@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from functools import partial
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from pilots.models import Pilot
+from portal import demo
 from portal.models import District, Report, User
 from sensors.models import Device, HourRollup, Reading
 
@@ -26,7 +31,11 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_the_demo_seeds_the_city_once_and_prints_a_working_manager_login() -> None:
+def test_the_demo_seeds_the_city_once_and_prints_a_working_manager_login(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Both runs see the same moment: runs either side of a half hour would each add a reading.
+    monkeypatch.setattr(demo, "seed", partial(demo.seed, now=timezone.now()))
     out = StringIO()
     call_command("demo", no_serve=True, stdout=out)
     first = counts()
@@ -44,6 +53,41 @@ def test_the_demo_seeds_the_city_once_and_prints_a_working_manager_login() -> No
 
     call_command("demo", no_serve=True, stdout=StringIO())
     assert counts() == first
+
+
+def test_seeding_again_keeps_the_phase_and_dates_a_manager_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Devices and their readings are beside the point here, and the slowest part to seed.
+    monkeypatch.setattr(demo, "DEVICE_PLAN", [])
+    demo.seed()
+    Pilot.objects.filter(slug="school-zone-speed").update(
+        phase=Pilot.Phase.RUNNING,
+        start_date=date(2026, 3, 2),
+        end_date=date(2026, 9, 30),
+        title="Renamed by hand",
+    )
+
+    demo.seed()
+
+    pilot = Pilot.objects.get(slug="school-zone-speed")
+    assert pilot.phase == Pilot.Phase.RUNNING
+    assert (pilot.start_date, pilot.end_date) == (date(2026, 3, 2), date(2026, 9, 30))
+    # What describes the pilot is still the demo's own.
+    assert pilot.title == "어린이보호구역 과속 경보"
+
+
+def test_the_demo_readings_end_at_the_moment_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(demo, "DEVICE_PLAN", [(Device.Kind.AIR_QUALITY, 1, ["pm25"])])
+    now = datetime(2026, 3, 2, 10, 44, tzinfo=ZoneInfo("Asia/Seoul"))
+
+    first = demo.seed(now=now)
+    again = demo.seed(now=now)
+
+    latest = Reading.objects.latest("time").time
+    assert latest == datetime(2026, 3, 2, 10, 30, tzinfo=ZoneInfo("Asia/Seoul"))
+    assert first.readings_added == 7 * 48
+    assert again.readings_added == 0
 
 
 def test_demo_devices_stand_inside_their_districts() -> None:
