@@ -60,12 +60,7 @@ class EnrolmentViewSet(
     def get_queryset(self) -> QuerySet[Enrolment]:
         if getattr(self, "swagger_fake_view", False):  # The schema generator has no user.
             return Enrolment.objects.none()
-        return (
-            Enrolment.objects.filter(user=_user(self.request))
-            .exclude(status=Enrolment.Status.WITHDRAWN)
-            .select_related("pilot", "consent_version")
-            .order_by("pilot__slug")
-        )
+        return selectors.my_enrolments(_user(self.request)).order_by("pilot__slug")
 
     @extend_schema(request=JoinInputSerializer, responses={201: EnrolmentSerializer})
     def create(self, request: Request) -> Response:

@@ -120,18 +120,26 @@ def active_participants(pilot: Pilot) -> QuerySet[Enrolment]:
     return active_enrolments().filter(pilot=pilot).select_related("user")
 
 
+def _current_consent_pk(enrolment: Enrolment) -> int | None:
+    # Enrolments listed by the selectors below carry it as an annotation; others ask.
+    if hasattr(enrolment, "current_consent_id"):
+        return enrolment.current_consent_id  # type: ignore[no-any-return]
+    current = current_consent(enrolment.pilot)
+    return current.pk if current else None
+
+
 def enrolment_is_active(enrolment: Enrolment) -> bool:
     if enrolment.status != Enrolment.Status.PARTICIPATING:
         return False
-    current = current_consent(enrolment.pilot)
-    return current is not None and enrolment.consent_version_id == current.pk
+    current = _current_consent_pk(enrolment)
+    return current is not None and enrolment.consent_version_id == current
 
 
 def enrolment_needs_consent(enrolment: Enrolment) -> bool:
     """Whether the resident holds a place but has not agreed to the current consent text."""
     return enrolment.status != Enrolment.Status.WITHDRAWN and not (
         enrolment.consent_version_id
-        and enrolment.consent_version_id == getattr(current_consent(enrolment.pilot), "pk", None)
+        and enrolment.consent_version_id == _current_consent_pk(enrolment)
     )
 
 
@@ -143,16 +151,44 @@ def enrolment_of(user: User, pilot: Pilot) -> Enrolment | None:
     )
 
 
+def _waiting_ahead() -> Subquery:
+    """How many wait before the enrolment in its pilot's line, as an annotation."""
+    return Subquery(
+        Enrolment.objects.filter(pilot=OuterRef("pilot"), status=Enrolment.Status.WAITING)
+        .filter(
+            Q(queued_at__lt=OuterRef("queued_at"))
+            | Q(queued_at=OuterRef("queued_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("pilot")
+        .annotate(ahead=Count("pk"))
+        .values("ahead")
+    )
+
+
 def waiting_position(enrolment: Enrolment) -> int | None:
     """1 for the first in line; None when not waiting."""
     if enrolment.status != Enrolment.Status.WAITING or enrolment.queued_at is None:
         return None
+    if hasattr(enrolment, "waiting_ahead"):
+        return (enrolment.waiting_ahead or 0) + 1
     ahead = Enrolment.objects.filter(
         pilot_id=enrolment.pilot_id, status=Enrolment.Status.WAITING
     ).filter(
         Q(queued_at__lt=enrolment.queued_at) | Q(queued_at=enrolment.queued_at, pk__lt=enrolment.pk)
     )
     return ahead.count() + 1
+
+
+def enrolments_for_export(pilots: QuerySet[Pilot]) -> QuerySet[Enrolment]:
+    """Everyone taking part in or waiting for the pilots, with what the managers' CSV shows."""
+    return (
+        Enrolment.objects.filter(pilot__in=pilots)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .select_related("pilot", "user", "consent_version")
+        .annotate(current_consent_id=_current_consent_id(OuterRef("pilot")))
+        .order_by("pilot__slug", "status", "queued_at", "pk")
+    )
 
 
 def districts_with_pilots() -> QuerySet[District]:
@@ -221,11 +257,15 @@ def open_surveys(pilot: Pilot) -> QuerySet[Survey]:
 
 
 def my_enrolments(user: User) -> QuerySet[Enrolment]:
+    """The user's enrolments but withdrawn ones, with what is needed to show each's standing."""
     return (
         Enrolment.objects.filter(user=user)
         .exclude(status=Enrolment.Status.WITHDRAWN)
         .select_related("pilot", "consent_version")
-        .annotate(current_consent_id=_current_consent_id(OuterRef("pilot")))
+        .annotate(
+            current_consent_id=_current_consent_id(OuterRef("pilot")),
+            waiting_ahead=_waiting_ahead(),
+        )
         .order_by("-joined_at", "-queued_at")
     )
 

@@ -351,13 +351,7 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
                 "joined_at",
             ]
         )
-        enrolments = (
-            Enrolment.objects.filter(pilot__in=pilots)
-            .exclude(status=Enrolment.Status.WITHDRAWN)
-            .select_related("pilot", "user", "consent_version")
-            .order_by("pilot__slug", "status", "queued_at", "pk")
-        )
-        for enrolment in enrolments:
+        for enrolment in selectors.enrolments_for_export(pilots):
             writer.writerow(
                 [
                     enrolment.pilot.slug,

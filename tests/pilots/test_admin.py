@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -131,6 +132,33 @@ def test_participants_export_as_csv_with_emails_only_of_those_who_agreed(
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("pilot,username,email,status")
     assert lines[1].startswith("smart-crosswalk,resident,resident@example.org,participating")
+
+
+@pytest.mark.parametrize("others", [1, 4])
+def test_the_participants_csv_costs_the_same_queries_however_many_rows(
+    client: Client,
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    manager: User,
+    resident: User,
+    others: int,
+    django_assert_num_queries: Any,
+) -> None:
+    from pilots import services
+
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=2)
+    pilot.refresh_from_db()
+    join(pilot, resident)
+    services.consent_version_publish(pilot=pilot, text="Now with sound.", by=manager)
+    for number in range(others):
+        join(pilot, UserFactory(username=f"later{number}", home_district=district("gangnam-gu")))
+    client.force_login(manager)
+    url = reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk])
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    current = {row["username"]: row["consent_current"] for row in rows}
+    assert current == {"resident": "no", **{f"later{n}": "yes" for n in range(others)}}
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from rest_framework.test import APIClient
 
+from pilots import services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot
 from portal.models import User
-from tests.pilots.factories import PilotFactory, join, survey
+from tests.pilots.factories import PilotFactory, consent, join, survey
 
 
 def _client(user: User | None = None) -> APIClient:
@@ -139,3 +143,30 @@ def test_the_openapi_schema_documents_the_residents_endpoints() -> None:
         "/api/me/surveys/{id}/answers/",
     ):
         assert path in schema
+
+
+@pytest.mark.parametrize("pilots", [1, 4])
+def test_my_enrolments_list_in_one_query_however_many(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    neighbour: User,
+    manager: User,
+    pilots: int,
+    django_assert_num_queries: Any,
+) -> None:
+    join(pilot, resident)
+    for number in range(pilots):
+        other: Pilot = PilotFactory(slug=f"full-{number}", capacity=1)
+        other.managers.add(manager)
+        consent(other)
+        join(other, neighbour)
+        join(other, resident)
+        services.consent_version_publish(pilot=other, text="Second text.", by=manager)
+    client = _client(resident)
+    with django_assert_num_queries(1):
+        listed = client.get("/api/me/enrolments/").json()
+    assert [
+        (row["status"], row["waiting_position"], row["needs_consent"], row["active"])
+        for row in listed
+    ] == [("waiting", 1, True, False)] * pilots + [("participating", None, False, True)]
