@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import District, User
 
 
-class SignUpForm(BaseUserCreationForm[User]):
+class SignUpForm(UserCreationForm[User]):
+    """A citizen's new account; UserCreationForm refuses a username taken in any case."""
+
     email = forms.EmailField(label=_("Email"), required=True)
     home_district = forms.ModelChoiceField(
         label=_("Home district"),
@@ -19,6 +21,15 @@ class SignUpForm(BaseUserCreationForm[User]):
     class Meta:
         model = User
         fields = ["username", "email", "home_district", "preferred_language"]
+        # "Minji" is refused when "minji" exists: say why, as the name typed is not the one taken.
+        error_messages = {
+            "username": {
+                "unique": _(
+                    "This username is taken. Usernames that differ only in capital letters "
+                    "count as the same."
+                )
+            }
+        }
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -163,3 +165,65 @@ def test_a_wrong_password_is_refused_with_a_message(client: Client, citizen: Use
     )
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def sign_up_as(
+    client: Client, username: str, *, url: str = "/accounts/signup/", **extra: str
+) -> Any:
+    return client.post(
+        url,
+        {
+            "username": username,
+            "email": f"{username.lower()}@example.org",
+            "preferred_language": "en",
+            "password1": "a quiet street at night",
+            "password2": "a quiet street at night",
+            **extra,
+        },
+        headers={"accept-language": "en"},
+    )
+
+
+def test_a_username_differing_only_in_case_from_a_taken_one_is_refused(
+    client: Client, citizen: User
+) -> None:
+    response = sign_up_as(client, "Citizen")
+    assert response.status_code == 200
+    assert "This username is taken." in response.content.decode()
+    assert User.objects.filter(username__iexact="citizen").count() == 1
+    in_korean = client.post("/accounts/signup/", {"username": "CITIZEN"})
+    assert "대소문자만 다른 사용자 이름은 같은 이름으로 봅니다." in in_korean.content.decode()
+
+
+def test_signing_up_returns_to_the_page_the_citizen_came_from(client: Client) -> None:
+    form = client.get("/accounts/signup/?next=/pilots/").content.decode()
+    assert '<input type="hidden" name="next" value="/pilots/">' in form
+
+    response = sign_up_as(client, "minji", url="/accounts/signup/?next=/pilots/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/pilots/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_signing_up_never_sends_the_citizen_to_another_site(client: Client, target: str) -> None:
+    assert target not in client.get("/accounts/signup/", {"next": target}).content.decode()
+    in_query = sign_up_as(client, "minji", url=f"/accounts/signup/?{urlencode({'next': target})}")
+    client.logout()
+    in_form = sign_up_as(client, "jisoo", next=target)
+
+    assert in_query.status_code == 302
+    assert in_query["Location"] == "/"
+    assert in_form.status_code == 302
+    assert in_form["Location"] == "/"
+
+
+def test_a_logged_in_citizen_sent_to_sign_up_stays_on_the_site(
+    client: Client, citizen: User
+) -> None:
+    client.force_login(citizen)
+    response = client.get("/accounts/signup/", {"next": "https://evil.example/"})
+    assert response["Location"] == "/"
