@@ -252,6 +252,9 @@ def test_only_managers_publish_consent_texts(pilot: Pilot, other_manager: User) 
 
 
 def _full_with_a_waiting_neighbour(pilot: Pilot, resident: User, neighbour: User) -> Enrolment:
+    # Notices are written in the resident's language; these tests read them in English.
+    neighbour.preferred_language = "en"
+    neighbour.save()
     Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
     pilot.refresh_from_db()
     _join(pilot, resident)
