@@ -253,6 +253,16 @@ def open_surveys(pilot: Pilot) -> QuerySet[Survey]:
     )
 
 
+def survey_is_answered(survey: Survey) -> bool:
+    """Whether anyone answered the survey; uses the admin's `responses_n` count when present."""
+    if survey.pk is None:
+        return False
+    counted = getattr(survey, "responses_n", None)
+    if counted is not None:
+        return bool(counted)
+    return survey.responses.exists()
+
+
 # --- The resident's own ----------------------------------------------------------------------
 
 

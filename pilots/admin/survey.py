@@ -21,9 +21,40 @@ from pilots.admin.common import csv_response
 from pilots.models import Survey, SurveyQuestion
 from pilots.permissions import pilots_managed_by, user_manages_pilot
 
+# What an answer is checked against and counted by: changing it once people have answered would
+# leave their answers out of the results.
+FIXED_ONCE_ANSWERED = ["kind", "choices", "scale_min", "scale_max"]
+
+
+class SurveyQuestionForm(forms.ModelForm[SurveyQuestion]):
+    def __init__(self, *args: Any, answered: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if answered and self.instance.pk is not None:
+            for name in FIXED_ONCE_ANSWERED:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = gettext_lazy(
+                        "Fixed once the survey has answers, so the results keep every answer."
+                    )
+
+
+class SurveyQuestionFormSet(
+    forms.BaseInlineFormSet[SurveyQuestion, Survey, forms.ModelForm[SurveyQuestion]]
+):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answered = selectors.survey_is_answered(self.instance)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "answered": self.answered}
+
 
 class SurveyQuestionInline(admin.StackedInline[SurveyQuestion, Survey]):
+    """Questions stay editable; what their answers depend on is fixed once anyone answered."""
+
     model = SurveyQuestion
+    form = SurveyQuestionForm
+    formset = SurveyQuestionFormSet
     extra = 1
     fields = [("position", "kind", "required"), "prompt", "choices", ("scale_min", "scale_max")]
 
@@ -49,7 +80,6 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
     list_filter = ["phase"]
     search_fields = ["title", "pilot__title"]
     list_select_related = ["pilot"]
-    readonly_fields = ["announced_at"]
     inlines = [SurveyQuestionInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Survey]:
@@ -62,6 +92,12 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
                 responses_n=Count("responses", distinct=True),
             )
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Answers belong to the pilot's participants; they cannot move to another pilot.
+        if obj is not None and selectors.survey_is_answered(obj):
+            return ["pilot", "announced_at"]
+        return ["announced_at"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "pilot":

@@ -1,19 +1,21 @@
-"""The survey builder in the admin: when a survey's opening is announced."""
+"""The survey builder in the admin: announcing openings, what answers fix, exports, queries."""
 
 from __future__ import annotations
 
 import csv
 import importlib
 import io
+from typing import Any
 
+import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
-from pilots import services
+from pilots import selectors, services
 from pilots.models import ConsentVersion, Notification, Pilot, Survey, SurveyQuestion
 from portal.models import User
-from tests.pilots.factories import join, survey
+from tests.pilots.factories import PilotFactory, answers_for, join, survey
 
 CHOICE_QUESTION = {
     "position": 1,
@@ -59,10 +61,13 @@ def _post_data(
     return data
 
 
-def _save(client: Client, created: Survey, **kwargs: object) -> None:
-    url = reverse("admin:pilots_survey_change", args=[created.pk])
-    response = client.post(url, _post_data(created, **kwargs))  # type: ignore[arg-type]
+def _save_posted(client: Client, created: Survey, data: dict[str, object]) -> None:
+    response = client.post(reverse("admin:pilots_survey_change", args=[created.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def _save(client: Client, created: Survey, **kwargs: object) -> None:
+    _save_posted(client, created, _post_data(created, **kwargs))  # type: ignore[arg-type]
 
 
 def _survey_notices(user: User) -> int:
@@ -147,3 +152,79 @@ def test_results_csv_keeps_formula_like_text_as_text_and_numbers_as_numbers(
     header, row = csv.reader(io.StringIO(exported.content.decode("utf-8-sig")))
     assert header[-2:] == ["'=HYPERLINK(1)", "Anything else?"]
     assert row[-2:] == ["-1", "'@SUM(1+1)"]
+
+
+def _answered_survey(pilot: Pilot, resident: User) -> Survey:
+    join(pilot, resident)
+    created = survey(pilot)
+    services.survey_submit(survey=created, user=resident, answers=answers_for(created))
+    return created
+
+
+def test_once_answered_a_surveys_pilot_and_its_questions_kind_and_choices_stay_as_they_were(
+    client: Client,
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    manager: User,
+    resident: User,
+) -> None:
+    answered = _answered_survey(pilot, resident)
+    elsewhere: Pilot = PilotFactory(slug="elsewhere")
+    elsewhere.managers.add(manager)
+    choice_q = answered.questions.get(kind=SurveyQuestion.Kind.CHOICE)
+    client.force_login(manager)
+    page = client.get(reverse("admin:pilots_survey_change", args=[answered.pk]))
+    assert "pilot" not in page.context["adminform"].form.fields
+    data = _post_data(answered, new_questions=(CHOICE_QUESTION,), pilot=elsewhere.pk)
+    index = next(i for i in range(3) if data[f"questions-{i}-id"] == choice_q.pk)
+    data[f"questions-{index}-kind"] = SurveyQuestion.Kind.TEXT
+    data[f"questions-{index}-choices"] = "Always\nNever"
+    data[f"questions-{index}-prompt"] = "When do you usually cross?"
+    response = client.post(reverse("admin:pilots_survey_change", args=[answered.pk]), data)
+    assert response.status_code == 302
+    answered.refresh_from_db()
+    choice_q.refresh_from_db()
+    assert answered.pilot == pilot
+    assert (choice_q.kind, choice_q.choice_list) == ("choice", ["Morning", "Evening", "Night"])
+    # The wording may still be mended, and questions added.
+    assert choice_q.prompt == "When do you usually cross?"
+    assert answered.questions.count() == 4
+    _respondents, results = selectors.survey_results(answered)
+    (choice_result,) = [result for result in results if result.question == choice_q]
+    assert ("Night", 1) in choice_result.distribution
+
+
+def test_a_survey_nobody_answered_can_still_change_its_questions_kind_and_choices(
+    client: Client, pilot: Pilot, manager: User
+) -> None:
+    created = survey(pilot)
+    choice_q = created.questions.get(kind=SurveyQuestion.Kind.CHOICE)
+    client.force_login(manager)
+    data = _post_data(created)
+    index = next(i for i in range(3) if data[f"questions-{i}-id"] == choice_q.pk)
+    data[f"questions-{index}-choices"] = "Always\nNever"
+    _save_posted(client, created, data)
+    choice_q.refresh_from_db()
+    assert choice_q.choice_list == ["Always", "Never"]
+
+
+@pytest.mark.parametrize("extra_questions", [0, 5])
+def test_the_survey_builder_costs_the_same_queries_however_many_questions(
+    client: Client,
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    manager: User,
+    resident: User,
+    extra_questions: int,
+    django_assert_num_queries: Any,
+) -> None:
+    answered = _answered_survey(pilot, resident)
+    for number in range(extra_questions):
+        SurveyQuestion.objects.create(
+            survey=answered, position=10 + number, kind="text", prompt=f"More {number}?"
+        )
+    client.force_login(manager)
+    url = reverse("admin:pilots_survey_change", args=[answered.pk])
+    with django_assert_num_queries(16):
+        page = client.get(url)
+    assert page.status_code == 200
