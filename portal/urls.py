@@ -58,3 +58,9 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ errors answer in the API's JSON shape; elsewhere with the site's own pages.
+handler400 = "portal.error_views.bad_request"
+handler403 = "portal.error_views.permission_denied"
+handler404 = "portal.error_views.page_not_found"
+handler500 = "portal.error_views.server_error"
