@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -157,7 +158,7 @@ class SurveyAnswerViewSet(
         if request.method == "GET":
             response = selectors.my_response(survey, user)
             if response is None:
-                raise exceptions.NotFound("You have not answered this survey.")
+                raise exceptions.NotFound(_("You have not answered this survey."))
             return Response(SurveyResponseSerializer(response).data)
         data = AnswersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

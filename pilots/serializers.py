@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -210,7 +211,7 @@ class AnswersInputSerializer(serializers.Serializer[dict[str, Any]]):
     def validate_answers(self, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [answer["question"] for answer in answers]
         if len(ids) != len(set(ids)):
-            raise serializers.ValidationError("Each question may be answered once.")
+            raise serializers.ValidationError(_("Each question may be answered once."))
         return answers
 
 

@@ -170,3 +170,21 @@ def test_my_enrolments_list_in_one_query_however_many(
         (row["status"], row["waiting_position"], row["needs_consent"], row["active"])
         for row in listed
     ] == [("waiting", 1, True, False)] * pilots + [("participating", None, False, True)]
+
+
+def test_answer_errors_speak_the_residents_language(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    created = survey(pilot)
+    rating_q = created.questions.get(position=1)
+    client = APIClient(headers={"accept-language": "ko"})
+    client.force_authenticate(resident)
+    url = f"/api/me/surveys/{created.pk}/answers/"
+    unanswered = client.get(url)
+    assert unanswered.status_code == 404
+    assert unanswered.json()["error"]["message"] == "아직 이 설문에 응답하지 않았습니다."
+    twice = [{"question": rating_q.pk, "value": 3}, {"question": rating_q.pk, "value": 4}]
+    duplicated = client.put(url, {"answers": twice}, format="json")
+    assert duplicated.status_code == 400
+    assert "각 질문에는 한 번만 응답할 수 있습니다." in str(duplicated.json()["error"])
