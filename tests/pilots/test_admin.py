@@ -124,14 +124,35 @@ def test_the_next_phase_action_asks_why_then_moves(
 
 
 def test_participants_export_as_csv_with_emails_only_of_those_who_agreed(
-    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+    client: Client,
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    manager: User,
+    resident: User,
+    neighbour: User,
 ) -> None:
     join(pilot, resident)
+    # Joining asks for both ticks, so an enrolment without contact consent is one recorded
+    # another way (an import, say); the export must not hand out that resident's address.
+    Enrolment.objects.create(
+        pilot=pilot,
+        user=neighbour,
+        status=Enrolment.Status.PARTICIPATING,
+        consent_version=consent_v1,
+        consent_data_use=True,
+        consent_contact=False,
+    )
     client.force_login(manager)
     response = client.get(reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]))
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("pilot,username,email,status")
-    assert lines[1].startswith("smart-crosswalk,resident,resident@example.org,participating")
+    rows = {row["username"]: row for row in csv.DictReader(lines)}
+    assert (rows["resident"]["email"], rows["resident"]["consent_contact"]) == (
+        "resident@example.org",
+        "yes",
+    )
+    assert neighbour.email
+    assert (rows["neighbour"]["email"], rows["neighbour"]["consent_contact"]) == ("", "no")
 
 
 @pytest.mark.parametrize("others", [1, 4])

@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 
 from pilots import services
 from pilots.models import ConsentVersion, Notification, Pilot, Survey
-from pilots.notifications import notification_preferences_set
+from pilots.notifications import notification_preferences_set, notify
 from portal.models import User
 from tests.pilots.factories import join, survey
 
@@ -38,15 +37,35 @@ def test_participants_hear_of_a_phase_change_by_inbox_and_email_after_commit(
     assert not Notification.objects.filter(user=outsider).exists()
 
 
-def test_a_rolled_back_change_sends_nothing(
-    pilot: Pilot, consent_v1: ConsentVersion, resident: User, manager: User
+def test_a_change_failing_after_its_notices_were_written_rolls_them_back_and_sends_nothing(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    manager: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     join(pilot, resident)
     mail.outbox.clear()
-    with pytest.raises(ValidationError):
-        services.pilot_change_phase(pilot=pilot, to_phase="nonsense", by=manager, reason="x")
+    written: list[Notification] = []
+
+    def notify_then_fail(**kwargs: Any) -> list[Notification]:
+        written.extend(notify(**kwargs))
+        raise RuntimeError("The database went away after the notices were written.")
+
+    monkeypatch.setattr(services, "notify", notify_then_fail)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+    ):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    assert [notice.user for notice in written] == [resident]
+    assert callbacks == []
     assert mail.outbox == []
     assert not Notification.objects.exists()
+    assert Pilot.objects.get(pk=pilot.pk).phase == Pilot.Phase.RUNNING
 
 
 def test_a_muted_kind_reaches_neither_inbox_nor_mailbox(
