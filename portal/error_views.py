@@ -57,9 +57,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Says only that something failed: what failed is in the log, never in the answer."""
+    """Says only that something failed: what failed is in the log, never in the answer.
+
+    `internal_error` is the code MQTT devices get for the same kind of failure.
+    """
     if _is_api(request):
         return _api_error(
-            status=500, code="server_error", message=exceptions.APIException.default_detail
+            status=500, code="internal_error", message=exceptions.APIException.default_detail
         )
     return defaults.server_error(request)

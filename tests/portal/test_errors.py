@@ -67,7 +67,7 @@ def test_an_api_view_that_fails_answers_500_in_the_api_error_shape(
 
     assert response.status_code == 500
     assert response.json() == {
-        "error": {"status": 500, "code": "server_error", "message": "A server error occurred."}
+        "error": {"status": 500, "code": "internal_error", "message": "A server error occurred."}
     }
     assert "caught fire" not in response.content.decode()
 
