@@ -132,8 +132,28 @@ class EligibilityRuleInline(admin.TabularInline[EligibilityRule, Pilot]):
     extra = 0
 
 
+# A pilot may have thousands of residents; the page lists the latest, the CSV has everyone.
+ENROLMENTS_SHOWN = 50
+
+
+class EnrolmentFormSet(forms.BaseInlineFormSet[Enrolment, Pilot, forms.ModelForm[Enrolment]]):
+    shown = ENROLMENTS_SHOWN
+    total = 0
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        if not hasattr(self, "_latest"):
+            everyone = super().get_queryset()
+            self.total = everyone.count()
+            self._latest = everyone.order_by("-queued_at", "-pk")[: self.shown]
+        return self._latest
+
+
 class EnrolmentInline(admin.TabularInline[Enrolment, Pilot]):
+    """The latest residents to join or queue, with a link to the CSV of everyone."""
+
     model = Enrolment
+    formset = EnrolmentFormSet
+    template = "pilots/admin/enrolment_inline.html"
     extra = 0
     can_delete = False
     fields = (*ENROLMENT_FIELDS,)

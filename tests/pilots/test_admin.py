@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from pilots.admin.common import spreadsheet_safe
 from pilots.models import ConsentVersion, Enrolment, Notification, PhaseChange, Pilot, Survey
@@ -211,6 +213,50 @@ def test_participants_export_keeps_a_formula_like_username_as_text(
     response = client.get(reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][:2] == ["smart-crosswalk", "'-2+3"]
+
+
+def _enrolment_forms(page: Any) -> list[Any]:
+    (enrolments,) = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is Enrolment
+    ]
+    return list(enrolments.forms)
+
+
+def test_the_pilot_page_lists_the_latest_fifty_residents_and_links_to_the_csv_of_everyone(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User
+) -> None:
+    start = timezone.now()
+    users = UserFactory.create_batch(53)
+    Enrolment.objects.bulk_create(
+        Enrolment(
+            pilot=pilot,
+            user=user,
+            status=Enrolment.Status.WITHDRAWN if number == 52 else Enrolment.Status.PARTICIPATING,
+            consent_version=consent_v1,
+            queued_at=start + dt.timedelta(minutes=number),
+        )
+        for number, user in enumerate(users)
+    )
+    client.force_login(manager)
+    page = client.get(_change_url(pilot))
+    listed = [form.instance.user for form in _enrolment_forms(page)]
+    assert listed == users[51:1:-1]
+    html = page.content.decode()
+    assert "Showing the latest 50 of 52 residents." in html
+    assert reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]) in html
+    assert client.post(_change_url(pilot), _form_data(client, pilot)).status_code == 302
+
+
+def test_a_pilot_with_few_residents_lists_them_all_without_a_note(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    join(pilot, resident)
+    client.force_login(manager)
+    page = client.get(_change_url(pilot))
+    assert [form.instance.user for form in _enrolment_forms(page)] == [resident]
+    assert "Showing the latest" not in page.content.decode()
 
 
 def test_an_invalid_area_is_refused_with_a_clear_message(
