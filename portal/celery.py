@@ -3,11 +3,33 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Seconds a worker process keeps its database connection between tasks.
+WORKER_CONN_MAX_AGE = 600
+
+
+@worker_process_init.connect
+def _keep_database_connections(**_kwargs: Any) -> None:
+    """Let each worker process keep its database connection from task to task.
+
+    Web servers close theirs after every request (`DATABASE_CONN_MAX_AGE`, 0 under ASGI, where
+    requests run in threads of their own); a worker process runs one task at a time in one
+    thread, so one kept connection per process is safe, and opening a new one for every task
+    would cost more than a small batch's whole processing. Health checks replace a connection
+    that the database closed meanwhile.
+    """
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.settings_dict["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
+        connection.settings_dict["CONN_HEALTH_CHECKS"] = True

@@ -255,10 +255,15 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # The only traffic on the layer is live-feed batches fanned out to every server process's
+    # feed hub (sensors.feeds): Redis pub/sub delivers a batch with one PUBLISH, where the core
+    # layer's per-channel queues cost several commands and a script per message at both ends (a
+    # third of a server's CPU at 200 batches a second). Nothing is queued for a process that is
+    # away; its hub resyncs its clients from the database when it is back.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1_000, "expiry": 30},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
 else:

@@ -41,9 +41,11 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_ALERTS = 50
 
-# channels_redis drops a group member `group_expiry` seconds (a day by default) after it joined;
-# the hub joins again every hour, well inside that, so a process whose feeds never empty keeps
-# receiving. SENSORS_LIVE_GROUP_REFRESH_SECONDS overrides it.
+# Layers with per-channel queues (channels' in-memory layer, channels_redis's core layer) drop a
+# group member `group_expiry` seconds (a day by default) after it joined; the hub joins again
+# every hour, well inside that, so a process whose feeds never empty keeps receiving. (The Redis
+# pub/sub layer the portal uses keeps a subscription for as long as its connection.)
+# SENSORS_LIVE_GROUP_REFRESH_SECONDS overrides it.
 GROUP_REFRESH_SECONDS = 3600.0
 # After a failed receive the hub waits this long before trying again, doubling up to the maximum,
 # so that a Redis outage is not met with a busy loop of errors.

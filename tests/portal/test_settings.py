@@ -67,7 +67,7 @@ def test_service_urls_switch_to_the_real_services() -> None:
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "livinglab",
-        "channels_redis.core.RedisChannelLayer",
+        "channels_redis.pubsub.RedisPubSubChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
         "False",
         "redis://127.0.0.1:6379/1",
