@@ -11,8 +11,10 @@ How a reading travels, and why nothing acknowledged is lost:
    copies the readings into `Reading` (COPY into a staging table and `INSERT ... ON CONFLICT DO
    NOTHING` on PostgreSQL, `bulk_create(ignore_conflicts=True)` elsewhere), moves the device's
    last-seen time, recomputes the minute and hour rollups of the buckets the batch touched from the
-   raw rows, opens and closes alerts, and deletes the batch row. After commit it pushes the
-   readings and alert changes to the live feeds.
+   raw rows, opens and closes alerts, and deletes the batch row. Other batches waiting meanwhile
+   whose devices it can lock at once are taken along into the same transaction and the same
+   set-wise statements, so many small batches cost little more than one. After commit it pushes
+   the readings and alert changes to the live feeds.
 4. If the broker is down when the batch is enqueued, or a worker dies mid-batch, the batch row is
    still there: the task is late-acknowledged and redelivered, and `ingest_batches_requeue` (every
    minute, from Celery beat) re-enqueues batches older than `SENSORS_REQUEUE_AFTER`. Running a
@@ -219,7 +221,52 @@ def _lock_device(device_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DEVICE_LOCK_CLASS, device_id])
 
 
-def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int:
+# A worker that finds other batches waiting takes them along into the same transaction, up to
+# these bounds: a thousand devices sending a few readings each second then cost a few
+# transactions a second rather than a thousand, and no transaction holds its locks for long.
+MAX_READINGS_PER_TRANSACTION = 5_000
+MAX_BATCHES_PER_TRANSACTION = 500
+
+
+def _claim_batches(*, batch_id: int, head_device: int, head_count: int) -> list[IngestBatch]:
+    """The batch, with other waiting batches whose devices this transaction could lock at once.
+
+    The caller holds `head_device`'s lock. Other devices' locks are only tried, never waited for,
+    so workers cannot deadlock; a device another worker is processing keeps its batches for it.
+    Every batch is read after its device's lock is held: one read before may be gone by now.
+    """
+    chosen = [batch_id]
+    if connection.vendor == "postgresql":
+        waiting = (
+            IngestBatch.objects.exclude(pk=batch_id)
+            .order_by("pk")
+            .values_list("pk", "device_id", "count")[:MAX_BATCHES_PER_TRANSACTION]
+        )
+        budget = MAX_READINGS_PER_TRANSACTION - head_count
+        candidates: list[tuple[int, int]] = []
+        for pk, device_id, count in waiting:
+            if count > budget:
+                break
+            budget -= count
+            candidates.append((pk, device_id))
+        others = sorted({device_id for _pk, device_id in candidates} - {head_device})
+        locked = {head_device}
+        if others:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT d FROM unnest(%s::bigint[]) AS d "
+                    "WHERE pg_try_advisory_xact_lock(%s, d::integer)",
+                    [others, DEVICE_LOCK_CLASS],
+                )
+                locked.update(device_id for (device_id,) in cursor.fetchall())
+        chosen += [pk for pk, device_id in candidates if device_id in locked]
+    return list(IngestBatch.objects.select_related("device").filter(pk__in=chosen).order_by("pk"))
+
+
+Row = tuple[int, int, str, float]  # device id, metric id, ISO 8601 time, value
+
+
+def readings_store(*, rows: list[Row]) -> int:
     """Insert readings, skipping any already stored; returns how many were new.
 
     Must run inside a transaction (the PostgreSQL staging table empties on commit).
@@ -228,7 +275,8 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
         return 0
     if connection.vendor != "postgresql":
         # bulk_create cannot tell which rows it skipped; counting is fine at embedded scale.
-        before = Reading.objects.filter(device_id=device_id).count()
+        devices = Reading.objects.filter(device_id__in={row[0] for row in rows})
+        before = devices.count()
         Reading.objects.bulk_create(
             [
                 Reading(
@@ -237,12 +285,12 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
                     time=dt.datetime.fromisoformat(time),
                     value=value,
                 )
-                for metric_id, time, value in rows
+                for device_id, metric_id, time, value in rows
             ],
             ignore_conflicts=True,
             batch_size=1_000,
         )
-        return Reading.objects.filter(device_id=device_id).count() - before
+        return devices.count() - before
     with connection.cursor() as cursor:
         # One staging table per connection, emptied by every commit; COPY cannot skip conflicts
         # itself, so rows go through it and then into the real table.
@@ -254,8 +302,8 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
         with cursor.copy(
             "COPY sensors_reading_staging (device_id, metric_id, time, value) FROM STDIN"
         ) as copy:
-            for metric_id, time, value in rows:
-                copy.write_row((device_id, metric_id, time, value))
+            for row in rows:
+                copy.write_row(row)
         cursor.execute(
             "INSERT INTO sensors_reading (device_id, metric_id, time, value) "
             "SELECT device_id, metric_id, time, value FROM sensors_reading_staging "
@@ -266,6 +314,23 @@ def readings_store(*, device_id: int, rows: list[tuple[int, str, float]]) -> int
     return inserted
 
 
+def _devices_mark_seen(*, seen: dict[int, dt.datetime]) -> None:
+    """Move each device's last-seen time forward to the time given for it, never back."""
+    if connection.vendor != "postgresql":
+        for device_id, moment in seen.items():
+            Device.objects.filter(pk=device_id).filter(
+                Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=moment)
+            ).update(last_seen_at=moment)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sensors_device AS d SET last_seen_at = s.seen "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS s(id, seen) "
+            "WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.seen)",
+            [list(seen), list(seen.values())],
+        )
+
+
 def _floor_minute(moment: dt.datetime) -> dt.datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -274,14 +339,19 @@ def _floor_hour(moment: dt.datetime) -> dt.datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+# Each takes four arrays of the same length: device ids, metric ids, and the start and end of the
+# buckets to recompute for that device and metric (one entry per device and metric).
 ROLLUP_MINUTES_SQL = """
 INSERT INTO sensors_minuterollup (device_id, metric_id, bucket, count, min, max, sum, mean)
-SELECT device_id, metric_id, date_trunc('minute', time, 'UTC') AS minute,
-       count(*), min(value), max(value), sum(value), avg(value)
-FROM sensors_reading
-WHERE device_id = %s AND metric_id = ANY(%s) AND time >= %s AND time < %s
-GROUP BY device_id, metric_id, minute
-ORDER BY metric_id, minute
+SELECT r.device_id, r.metric_id, date_trunc('minute', r.time, 'UTC') AS minute,
+       count(*), min(r.value), max(r.value), sum(r.value), avg(r.value)
+FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS s(device_id, metric_id, start_at, end_at)
+JOIN sensors_reading r
+  ON r.device_id = s.device_id AND r.metric_id = s.metric_id
+ AND r.time >= s.start_at AND r.time < s.end_at
+GROUP BY r.device_id, r.metric_id, minute
+ORDER BY r.device_id, r.metric_id, minute
 ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
     count = EXCLUDED.count, min = EXCLUDED.min, max = EXCLUDED.max,
     sum = EXCLUDED.sum, mean = EXCLUDED.mean
@@ -289,54 +359,88 @@ ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
 
 ROLLUP_HOURS_SQL = """
 INSERT INTO sensors_hourrollup (device_id, metric_id, bucket, count, min, max, sum, mean)
-SELECT device_id, metric_id, date_trunc('hour', bucket, 'UTC') AS hour,
-       sum(count), min(min), max(max), sum(sum), sum(sum) / sum(count)
-FROM sensors_minuterollup
-WHERE device_id = %s AND metric_id = ANY(%s) AND bucket >= %s AND bucket < %s
-GROUP BY device_id, metric_id, hour
-ORDER BY metric_id, hour
+SELECT m.device_id, m.metric_id, date_trunc('hour', m.bucket, 'UTC') AS hour,
+       sum(m.count), min(m.min), max(m.max), sum(m.sum), sum(m.sum) / sum(m.count)
+FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[])
+     AS s(device_id, metric_id, start_at, end_at)
+JOIN sensors_minuterollup m
+  ON m.device_id = s.device_id AND m.metric_id = s.metric_id
+ AND m.bucket >= s.start_at AND m.bucket < s.end_at
+GROUP BY m.device_id, m.metric_id, hour
+ORDER BY m.device_id, m.metric_id, hour
 ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
     count = EXCLUDED.count, min = EXCLUDED.min, max = EXCLUDED.max,
     sum = EXCLUDED.sum, mean = EXCLUDED.mean
 """
 
+Span = tuple[dt.datetime, dt.datetime]
+
 
 def rollups_refresh(
     *, device_id: int, metric_ids: Iterable[int], start: dt.datetime, end: dt.datetime
 ) -> None:
-    """Recompute the minute and hour rollups of a device's metrics for readings in [start, end].
+    """Recompute the minute and hour rollups of a device's metrics for readings in [start, end]."""
+    rollups_refresh_spans(spans={(device_id, metric_id): (start, end) for metric_id in metric_ids})
+
+
+def rollups_refresh_spans(*, spans: dict[tuple[int, int], Span]) -> None:
+    """Recompute the minute and hour rollups of readings in [start, end] per device and metric.
 
     Whole buckets are recomputed from the rows beneath them, so the result does not depend on how
-    often or in which order batches are processed. The caller holds the device's lock.
+    often or in which order batches are processed. The caller holds the devices' locks.
     """
-    metric_ids = sorted(set(metric_ids))
-    minute_start = _floor_minute(start)
-    minute_end = _floor_minute(end) + dt.timedelta(minutes=1)
-    hour_start = _floor_hour(minute_start)
-    hour_end = _floor_hour(minute_end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=1)
-    if connection.vendor == "postgresql":
-        # The same computation as below, without the rows making a round trip through Python.
-        with connection.cursor() as cursor:
-            cursor.execute(ROLLUP_MINUTES_SQL, [device_id, metric_ids, minute_start, minute_end])
-            cursor.execute(ROLLUP_HOURS_SQL, [device_id, metric_ids, hour_start, hour_end])
+    minutes: dict[tuple[int, int], Span] = {}
+    hours: dict[tuple[int, int], Span] = {}
+    for key, (start, end) in sorted(spans.items()):
+        minute_start = _floor_minute(start)
+        minute_end = _floor_minute(end) + dt.timedelta(minutes=1)
+        minutes[key] = (minute_start, minute_end)
+        hours[key] = (
+            _floor_hour(minute_start),
+            _floor_hour(minute_end - dt.timedelta(microseconds=1)) + dt.timedelta(hours=1),
+        )
+    if not minutes:
         return
+    if connection.vendor == "postgresql":
+        # The same computation as below, for every device at once, without the rows making a
+        # round trip through Python.
+        with connection.cursor() as cursor:
+            cursor.execute(ROLLUP_MINUTES_SQL, _span_arrays(minutes))
+            cursor.execute(ROLLUP_HOURS_SQL, _span_arrays(hours))
+        return
+    for (device_id, metric_id), (start, end) in minutes.items():
+        _minute_rollups_refresh(device_id=device_id, metric_id=metric_id, start=start, end=end)
+    for (device_id, metric_id), (start, end) in hours.items():
+        _hour_rollups_refresh(device_id=device_id, metric_id=metric_id, start=start, end=end)
+
+
+def _span_arrays(spans: dict[tuple[int, int], Span]) -> list[list[Any]]:
+    keys = list(spans)
+    return [
+        [device_id for device_id, _metric_id in keys],
+        [metric_id for _device_id, metric_id in keys],
+        [spans[key][0] for key in keys],
+        [spans[key][1] for key in keys],
+    ]
+
+
+def _minute_rollups_refresh(
+    *, device_id: int, metric_id: int, start: dt.datetime, end: dt.datetime
+) -> None:
     minutes = (
         Reading.objects.filter(
-            device_id=device_id,
-            metric_id__in=metric_ids,
-            time__gte=minute_start,
-            time__lt=minute_end,
+            device_id=device_id, metric_id=metric_id, time__gte=start, time__lt=end
         )
         .annotate(bucket=TruncMinute("time", tzinfo=UTC))
-        .values("metric_id", "bucket")
+        .values("bucket")
         .annotate(n=Count("id"), low=Min("value"), high=Max("value"), total=Sum("value"))
-        .order_by("metric_id", "bucket")
+        .order_by("bucket")
     )
     MinuteRollup.objects.bulk_create(
         [
             MinuteRollup(
                 device_id=device_id,
-                metric_id=row["metric_id"],
+                metric_id=metric_id,
                 bucket=row["bucket"],
                 count=row["n"],
                 min=row["low"],
@@ -350,23 +454,25 @@ def rollups_refresh(
         unique_fields=["device", "metric", "bucket"],
         update_fields=["count", "min", "max", "sum", "mean"],
     )
+
+
+def _hour_rollups_refresh(
+    *, device_id: int, metric_id: int, start: dt.datetime, end: dt.datetime
+) -> None:
     hours = (
         MinuteRollup.objects.filter(
-            device_id=device_id,
-            metric_id__in=metric_ids,
-            bucket__gte=hour_start,
-            bucket__lt=hour_end,
+            device_id=device_id, metric_id=metric_id, bucket__gte=start, bucket__lt=end
         )
         .annotate(hour=TruncHour("bucket", tzinfo=UTC))
-        .values("metric_id", "hour")
+        .values("hour")
         .annotate(n=Sum("count"), low=Min("min"), high=Max("max"), total=Sum("sum"))
-        .order_by("metric_id", "hour")
+        .order_by("hour")
     )
     HourRollup.objects.bulk_create(
         [
             HourRollup(
                 device_id=device_id,
-                metric_id=row["metric_id"],
+                metric_id=metric_id,
                 bucket=row["hour"],
                 count=row["n"],
                 min=row["low"],
@@ -408,67 +514,103 @@ def _alert_text(rule: AlertRule, value: float, unit: str) -> str:
     }
 
 
-def alerts_evaluate(
-    *, device: Device, metrics: dict[int, Metric], metric_ids: Iterable[int], now: dt.datetime
-) -> list[Alert]:
-    """Open and close the reading-based alerts of `device` for the metrics a batch touched.
+NEWEST_VALUES_SQL = """
+SELECT s.device_id, s.metric_id,
+       (SELECT r.value FROM sensors_reading r
+         WHERE r.device_id = s.device_id AND r.metric_id = s.metric_id
+         ORDER BY r.time DESC LIMIT 1)
+FROM unnest(%s::bigint[], %s::bigint[]) AS s(device_id, metric_id)
+"""
 
-    Each rule looks at the newest stored reading of its metric, so a late batch of old readings
-    does not reopen an alert that newer readings closed. Returns the alerts that changed.
-    """
-    touched = {metrics[pk].code: metrics[pk] for pk in metric_ids if pk in metrics}
-    rules = [rule for rule in ALERT_RULES if rule.metric in touched]
-    if not rules:
-        return []
-    newest: dict[str, float] = {}
-    for code in {rule.metric for rule in rules}:
+
+def _newest_values(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """The newest stored value of each (device, metric)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                NEWEST_VALUES_SQL,
+                [[device_id for device_id, _m in pairs], [metric_id for _d, metric_id in pairs]],
+            )
+            return {
+                (device_id, metric_id): value
+                for device_id, metric_id, value in cursor.fetchall()
+                if value is not None
+            }
+    newest = {}
+    for device_id, metric_id in pairs:
         value = (
-            Reading.objects.filter(device=device, metric=touched[code])
+            Reading.objects.filter(device_id=device_id, metric_id=metric_id)
             .order_by("-time")
             .values_list("value", flat=True)
             .first()
         )
         if value is not None:
-            newest[code] = value
+            newest[(device_id, metric_id)] = value
+    return newest
+
+
+def alerts_evaluate(
+    *, metrics: dict[int, Metric], touched: Iterable[tuple[int, int]], now: dt.datetime
+) -> list[Alert]:
+    """Open and close the reading-based alerts of the (device, metric) pairs a batch touched.
+
+    Each rule looks at the newest stored reading of its metric, so a late batch of old readings
+    does not reopen an alert that newer readings closed. Returns the alerts that changed.
+    """
+    rules_of: dict[int, list[AlertRule]] = {}
+    for metric_id, metric in metrics.items():
+        rules = [rule for rule in ALERT_RULES if rule.metric == metric.code]
+        if rules:
+            rules_of[metric_id] = rules
+    pairs = sorted(pair for pair in set(touched) if pair[1] in rules_of)
+    if not pairs:
+        return []
+    newest = _newest_values(pairs)
     open_alerts = {
-        alert.rule: alert
+        (alert.device_id, alert.rule): alert
         for alert in Alert.objects.filter(
-            device=device, rule__in=[rule.rule for rule in rules], closed_at__isnull=True
+            device_id__in={device_id for device_id, _metric_id in pairs},
+            rule__in=[rule.rule for rule in ALERT_RULES],
+            closed_at__isnull=True,
         )
     }
     changed: list[Alert] = []
-    for rule in rules:
-        if rule.metric not in newest:
+    for device_id, metric_id in pairs:
+        value = newest.get((device_id, metric_id))
+        if value is None:
             continue
-        value = newest[rule.metric]
-        alert = open_alerts.get(rule.rule)
-        if value >= rule.threshold and alert is None:
-            metric = touched[rule.metric]
-            changed.append(
-                Alert.objects.create(
-                    device=device,
-                    metric=metric,
-                    rule=rule.rule,
-                    level=rule.level,
-                    value=value,
-                    message=_alert_text(rule, value, metric.unit),
-                    opened_at=now,
+        for rule in rules_of[metric_id]:
+            alert = open_alerts.get((device_id, rule.rule))
+            if value >= rule.threshold and alert is None:
+                metric = metrics[metric_id]
+                changed.append(
+                    Alert.objects.create(
+                        device_id=device_id,
+                        metric=metric,
+                        rule=rule.rule,
+                        level=rule.level,
+                        value=value,
+                        message=_alert_text(rule, value, metric.unit),
+                        opened_at=now,
+                    )
                 )
-            )
-        elif value < rule.threshold and alert is not None:
-            alert.closed_at = now
-            alert.save(update_fields=["closed_at"])
-            changed.append(alert)
+            elif value < rule.threshold and alert is not None:
+                alert.closed_at = now
+                alert.save(update_fields=["closed_at"])
+                changed.append(alert)
     return changed
 
 
-def _close_silent_alert(*, device: Device, now: dt.datetime) -> list[Alert]:
+def _close_silent_alerts(*, device_ids: Iterable[int], now: dt.datetime) -> list[Alert]:
     alerts = list(
-        Alert.objects.filter(device=device, rule=Alert.Rule.DEVICE_SILENT, closed_at__isnull=True)
+        Alert.objects.filter(
+            device_id__in=list(device_ids), rule=Alert.Rule.DEVICE_SILENT, closed_at__isnull=True
+        )
     )
-    for alert in alerts:
-        alert.closed_at = now
-        alert.save(update_fields=["closed_at"])
+    if alerts:
+        Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(closed_at=now)
+        for alert in alerts:
+            alert.closed_at = now
     return alerts
 
 
@@ -483,58 +625,62 @@ def _push(readings: list[dict[str, Any]], alerts: list[dict[str, Any]]) -> None:
 
 @transaction.atomic
 def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> int:
-    """Store, roll up and check one accepted batch, then forget it; returns readings newly stored.
+    """Store, roll up and check an accepted batch, then forget it; returns readings newly stored.
 
-    Safe to run any number of times, concurrently or after a crash: a batch already processed
-    is gone, and redoing one gives the same rows, rollups and alerts.
+    Other batches waiting meanwhile are taken along (`_claim_batches`), so their own tasks may
+    find nothing left to do. Safe to run any number of times, concurrently or after a crash: a
+    batch already processed is gone, and redoing one gives the same rows, rollups and alerts.
     """
     now = now or timezone.now()
-    head = IngestBatch.objects.filter(pk=batch_id).values_list("device_id", flat=True).first()
+    head = IngestBatch.objects.filter(pk=batch_id).values_list("device_id", "count").first()
     if head is None:
         return 0
     if connection.vendor == "postgresql":
         # This commit need not wait for the disk: if the server crashes before the WAL is
-        # flushed, the whole transaction is lost together with the deletion of the batch, which
-        # the acknowledged (and synchronously committed) batch row then brings back to the sweep.
+        # flushed, the whole transaction is lost together with the deletion of the batches,
+        # which the acknowledged (and synchronously committed) batch rows then bring back.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
-    _lock_device(head)
-    # Re-read under the lock: another worker may have finished this batch while we waited.
-    batch = IngestBatch.objects.select_related("device").filter(pk=batch_id).first()
-    if batch is None:
+    head_device, head_count = head
+    _lock_device(head_device)
+    batches = _claim_batches(batch_id=batch_id, head_device=head_device, head_count=head_count)
+    if not batches:
         return 0
-    device = batch.device
-    rows = decode_rows(batch.readings)
-    stored = readings_store(device_id=device.pk, rows=rows)
-    Device.objects.filter(pk=device.pk).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=batch.received_at)
-    ).update(last_seen_at=batch.received_at)
-
-    times = [dt.datetime.fromisoformat(time) for _metric, time, _value in rows]
-    metric_ids = {metric_id for metric_id, _time, _value in rows}
-    rollups_refresh(device_id=device.pk, metric_ids=metric_ids, start=min(times), end=max(times))
+    devices = {batch.device_id: batch.device for batch in batches}
+    rows: list[Row] = []
+    seen: dict[int, dt.datetime] = {}
+    spans: dict[tuple[int, int], Span] = {}
+    for batch in batches:
+        seen[batch.device_id] = max(batch.received_at, seen.get(batch.device_id, batch.received_at))
+        for metric_id, time, value in decode_rows(batch.readings):
+            rows.append((batch.device_id, metric_id, time, value))
+            moment = dt.datetime.fromisoformat(time)
+            start, end = spans.get((batch.device_id, metric_id), (moment, moment))
+            spans[(batch.device_id, metric_id)] = (min(start, moment), max(end, moment))
+    stored = readings_store(rows=rows)
+    _devices_mark_seen(seen=seen)
+    rollups_refresh_spans(spans=spans)
     metrics = Metric.objects.in_bulk()
-    changed = alerts_evaluate(device=device, metrics=metrics, metric_ids=metric_ids, now=now)
-    changed += _close_silent_alert(device=device, now=now)
-    batch.delete()
+    changed = alerts_evaluate(metrics=metrics, touched=spans, now=now)
+    changed += _close_silent_alerts(device_ids=devices, now=now)
+    IngestBatch.objects.filter(pk__in=[batch.pk for batch in batches]).delete()
 
-    public = device.visibility == Device.Visibility.PUBLIC
     readings = [
         realtime.reading_message(
-            device_id=device.pk,
+            device_id=device_id,
             metric=metrics[metric_id].code,
             time=time,
             value=value,
-            latitude=device.latitude,
-            longitude=device.longitude,
-            district_id=device.district_id,
-            pilot_id=device.pilot_id,
-            public=public,
+            latitude=devices[device_id].latitude,
+            longitude=devices[device_id].longitude,
+            district_id=devices[device_id].district_id,
+            pilot_id=devices[device_id].pilot_id,
+            public=devices[device_id].visibility == Device.Visibility.PUBLIC,
         )
-        for metric_id, time, value in rows
+        for device_id, metric_id, time, value in rows
     ]
     for alert in changed:
-        alert.device = device
+        alert.device = devices[alert.device_id]
     alerts = [alert_payload(alert) for alert in changed]
     transaction.on_commit(lambda: _push(readings, alerts))
     return stored

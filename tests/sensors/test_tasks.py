@@ -14,6 +14,7 @@ from django.utils import timezone
 from sensors.models import Device, IngestBatch, MinuteRollup, Reading
 from sensors.services import ingest_batch_accept, ingest_batches_requeue
 from tests.conftest import requires_broker, requires_postgres
+from tests.sensors.factories import DeviceFactory
 
 
 def wait_for(condition: Any, *, attempts: int = 200) -> bool:
@@ -93,7 +94,7 @@ def test_the_sweep_hands_stale_batches_to_the_workers_again(
     forget_requeues()
     assert ingest_batches_requeue(now=now) == 1
 
-    assert IngestBatch.objects.count() == 1
+    assert not IngestBatch.objects.filter(received_at__lt=now).exists()
     assert Reading.objects.filter(device=public_device).count() == 1
 
 
@@ -119,3 +120,43 @@ def test_the_sweep_does_not_pile_up_tasks_for_a_batch_the_workers_have_not_reach
     ingest_batches_requeue(now=now + dt.timedelta(minutes=1))
 
     assert len(sent) == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_takes_waiting_batches_along_but_not_those_of_a_device_busy_elsewhere() -> None:
+    import psycopg
+    from django.db import connection
+
+    from sensors.services import DEVICE_LOCK_CLASS, ingest_batch_process
+
+    now = timezone.now()
+    head, waiting, busy = DeviceFactory.create_batch(3)
+    ids = {}
+    for device in (head, waiting, busy):
+        checked = ingest_batch_accept(
+            device=device,
+            items=[{"metric": "pm25", "time": now.isoformat(), "value": 20}],
+            source=IngestBatch.Source.HTTP,
+            now=now,
+        )
+        assert checked.accepted == 1
+        ids[device.pk] = IngestBatch.objects.get(device=device).pk
+    # Another worker is in the middle of `busy`'s batches: it holds that device's lock.
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        dbname=database["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [DEVICE_LOCK_CLASS, busy.pk])
+
+        stored = ingest_batch_process(batch_id=ids[head.pk])
+
+    assert stored == 2
+    assert list(IngestBatch.objects.values_list("device_id", flat=True)) == [busy.pk]
+    assert set(Reading.objects.values_list("device_id", flat=True)) == {head.pk, waiting.pk}
+    assert ingest_batch_process(batch_id=ids[waiting.pk]) == 0
+    assert ingest_batch_process(batch_id=ids[busy.pk]) == 1
