@@ -227,3 +227,11 @@ def test_a_logged_in_citizen_sent_to_sign_up_stays_on_the_site(
     client.force_login(citizen)
     response = client.get("/accounts/signup/", {"next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/", "/pilots/", "/sensors/live/", "/accounts/login/"])
+def test_no_template_comment_shows_on_a_page(client: Client, path: str) -> None:
+    page = client.get(path).content.decode()
+
+    assert "{#" not in page
+    assert "#}" not in page
