@@ -31,5 +31,7 @@ def _keep_database_connections(**_kwargs: Any) -> None:
     from django.db import connections
 
     for connection in connections.all():
+        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            continue  # A pooled connection goes back to the pool and is reused already.
         connection.settings_dict["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True

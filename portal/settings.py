@@ -226,8 +226,9 @@ _database_url = envurl(
 if _database_url:
     try:
         # The portal is served over ASGI, where each request runs in a thread of its own: kept
-        # connections would pile up one per thread until the server runs out. A pooler
-        # (PgBouncer) belongs in front of PostgreSQL instead.
+        # connections would pile up one per thread until the server runs out. On PostgreSQL
+        # each process shares a pool instead (below), unless DATABASE_CONN_MAX_AGE asks to keep
+        # connections the old way.
         DATABASES = {
             "default": dj_database_url.parse(
                 _database_url, conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0)
@@ -240,6 +241,16 @@ else:
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(BASE_DIR / "db.sqlite3")}
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10, minimum=0)
+if IS_POSTGRES and DATABASE_POOL_SIZE and not DATABASES["default"].get("CONN_MAX_AGE"):
+    # Opening a connection for every request or task costs more than a small request itself;
+    # psycopg's pool keeps a few per process for all of its threads. 0 turns it off (behind
+    # PgBouncer in transaction mode, say).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Readings arrive while pages are read: WAL lets both go on at once. Transactions take the
     # write lock when they begin, so a writer waits its turn (up to the timeout) instead of

@@ -191,3 +191,17 @@ def test_production_serves_the_collected_static_files_under_hashed_names(tmp_pat
     assert url != "/static/portal/css/site.css"
     assert status == "200"
     assert "immutable" in cache_control
+
+
+def test_postgresql_connections_come_from_a_pool_unless_kept_the_old_way() -> None:
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    url = "postgres://postgres@127.0.0.1:5432/livinglab"
+
+    pooled = run_django(code, DATABASE_URL=url, DATABASE_POOL_SIZE="4")
+    kept = run_django(code, DATABASE_URL=url, DATABASE_CONN_MAX_AGE="60")
+    off = run_django(code, DATABASE_URL=url, DATABASE_POOL_SIZE="0")
+
+    assert pooled.returncode == 0, pooled.stderr
+    assert "'max_size': 4" in pooled.stdout
+    assert "pool" not in kept.stdout
+    assert "pool" not in off.stdout
