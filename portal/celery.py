@@ -31,7 +31,8 @@ def _keep_database_connections(**_kwargs: Any) -> None:
     from django.db import connections
 
     for connection in connections.all():
-        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-            continue  # A pooled connection goes back to the pool and is reused already.
+        # A pool is for the many threads of a web server; a forked worker process could inherit
+        # its parent's, whose maintenance thread did not survive the fork.
+        connection.settings_dict.get("OPTIONS", {}).pop("pool", None)
         connection.settings_dict["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True
