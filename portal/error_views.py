@@ -8,6 +8,8 @@ callers of the API are programs that read JSON, not people who read pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -26,34 +28,26 @@ def _api_error(*, status: int, code: str, message: object) -> JsonResponse:
     return JsonResponse(error_body(status=status, code=code, message=str(message)), status=status)
 
 
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return _api_error(
-            status=400,
-            code=str(exceptions.ParseError.default_code),
-            message=exceptions.ParseError.default_detail,
-        )
-    return defaults.bad_request(request, exception)
+def _api_or_page(
+    refusal: type[exceptions.APIException], page: Callable[[HttpRequest, Exception], HttpResponse]
+) -> Callable[[HttpRequest, Exception], HttpResponse]:
+    """A handler that answers under /api/ with `refusal`'s status, code and message."""
+
+    def handler(request: HttpRequest, exception: Exception) -> HttpResponse:
+        if _is_api(request):
+            return _api_error(
+                status=refusal.status_code,
+                code=str(refusal.default_code),
+                message=refusal.default_detail,
+            )
+        return page(request, exception)
+
+    return handler
 
 
-def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return _api_error(
-            status=403,
-            code=str(exceptions.PermissionDenied.default_code),
-            message=exceptions.PermissionDenied.default_detail,
-        )
-    return defaults.permission_denied(request, exception)
-
-
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
-        return _api_error(
-            status=404,
-            code=str(exceptions.NotFound.default_code),
-            message=exceptions.NotFound.default_detail,
-        )
-    return defaults.page_not_found(request, exception)
+bad_request = _api_or_page(exceptions.ParseError, defaults.bad_request)
+permission_denied = _api_or_page(exceptions.PermissionDenied, defaults.permission_denied)
+page_not_found = _api_or_page(exceptions.NotFound, defaults.page_not_found)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -34,9 +34,9 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -436,23 +436,8 @@ def _minute_rollups_refresh(
         .annotate(n=Count("id"), low=Min("value"), high=Max("value"), total=Sum("value"))
         .order_by("bucket")
     )
-    MinuteRollup.objects.bulk_create(
-        [
-            MinuteRollup(
-                device_id=device_id,
-                metric_id=metric_id,
-                bucket=row["bucket"],
-                count=row["n"],
-                min=row["low"],
-                max=row["high"],
-                sum=row["total"],
-                mean=row["total"] / row["n"],
-            )
-            for row in minutes
-        ],
-        update_conflicts=True,
-        unique_fields=["device", "metric", "bucket"],
-        update_fields=["count", "min", "max", "sum", "mean"],
+    _rollups_upsert(
+        MinuteRollup, device_id=device_id, metric_id=metric_id, rows=minutes, key="bucket"
     )
 
 
@@ -468,19 +453,34 @@ def _hour_rollups_refresh(
         .annotate(n=Sum("count"), low=Min("min"), high=Max("max"), total=Sum("sum"))
         .order_by("hour")
     )
-    HourRollup.objects.bulk_create(
+    _rollups_upsert(HourRollup, device_id=device_id, metric_id=metric_id, rows=hours, key="hour")
+
+
+RollupModel = TypeVar("RollupModel", MinuteRollup, HourRollup)
+
+
+def _rollups_upsert(
+    model: type[RollupModel],
+    *,
+    device_id: int,
+    metric_id: int,
+    rows: Iterable[Mapping[str, Any]],
+    key: str,
+) -> None:
+    """Write aggregated rows (bucket under `key`, n, low, high, total) over what buckets held."""
+    model.objects.bulk_create(
         [
-            HourRollup(
+            model(
                 device_id=device_id,
                 metric_id=metric_id,
-                bucket=row["hour"],
+                bucket=row[key],
                 count=row["n"],
                 min=row["low"],
                 max=row["high"],
                 sum=row["total"],
                 mean=row["total"] / row["n"],
             )
-            for row in hours
+            for row in rows
         ],
         update_conflicts=True,
         unique_fields=["device", "metric", "bucket"],

@@ -32,7 +32,7 @@ def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
-    """Restore the districts and metrics that migrations load.
+    """Restore the districts, metrics and role groups that migrations load.
 
     A transactional test empties every table when it ends, so the next one would find no districts.
     """
@@ -40,6 +40,9 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     if not marker or not (marker.kwargs.get("transaction") or "transaction" in marker.args):
         return
     request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from portal.roles import sync_role_groups
     from portal.services import districts_sync_seoul
     from sensors.catalogue import METRICS
     from sensors.models import Metric
@@ -47,6 +50,13 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     districts_sync_seoul()
     for spec in METRICS:
         Metric.objects.update_or_create(code=spec["code"], defaults=dict(spec))
+    # sync_role_groups is written for migrations and clears `models_module`; put it back.
+    saved = {config.label: config.models_module for config in apps.get_app_configs()}
+    try:
+        sync_role_groups(apps)
+    finally:
+        for config in apps.get_app_configs():
+            config.models_module = saved[config.label]
 
 
 requires_postgres = pytest.mark.skipif(

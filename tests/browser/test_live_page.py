@@ -8,13 +8,12 @@ import urllib.request
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.test import Client
 
 from pilots.models import Pilot
 from portal.models import User
-from portal.roles import Role, sync_role_groups
+from portal.roles import Role
 from sensors.models import Device
 from sensors.services import device_credential_issue
 from tests.conftest import requires_postgres, requires_redis
@@ -27,14 +26,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), requires_postgres, requir
 
 @pytest.fixture
 def manager(transactional_db: None) -> User:
-    """The pilot's manager, once the role groups an earlier test's flush emptied are back."""
-    saved = {config.label: config.models_module for config in apps.get_app_configs()}
-    try:
-        sync_role_groups(apps)
-    finally:
-        # sync_role_groups is written for migrations and clears `models_module`; put it back.
-        for config in apps.get_app_configs():
-            config.models_module = saved[config.label]
     user: User = UserFactory(username="manager", role=Role.PILOT_MANAGER)
     return user
 

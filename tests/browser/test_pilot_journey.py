@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.apps import apps
 
 from pilots.models import Enrolment, Pilot, SurveyResponse
 from portal.models import User
-from portal.roles import sync_role_groups
 from tests.pilots.factories import PilotFactory, consent, survey
 from tests.portal.factories import UserFactory, district
 
@@ -21,8 +19,6 @@ SQUARE = [[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.51], [1
 def test_a_citizen_joins_a_pilot_and_answers_its_survey_on_a_phone(
     live_server: Any, phone_page: Any
 ) -> None:
-    # An earlier transactional test may have emptied the tables the migrations filled.
-    sync_role_groups(apps)
     pilot: Pilot = PilotFactory(
         title="스마트 횡단보도",
         slug="smart-crosswalk",

@@ -6,14 +6,12 @@ import threading
 import time
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from pilots import services
 from pilots.models import Enrolment, Pilot, SurveyResponse
 from portal.models import User
-from portal.roles import sync_role_groups
 from tests.conftest import requires_postgres
 from tests.pilots.factories import PilotFactory, answers_for, consent, survey
 from tests.portal.factories import UserFactory
@@ -22,8 +20,6 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_residents_racing_for_the_last_place_do_not_both_get_it() -> None:
-    # An earlier transactional test may have emptied the tables the migrations filled.
-    sync_role_groups(apps)
     pilot: Pilot = PilotFactory(capacity=1)
     version = consent(pilot)
     racers: list[User] = [UserFactory(username=f"racer{n}") for n in range(2)]
@@ -57,7 +53,6 @@ def test_two_residents_racing_for_the_last_place_do_not_both_get_it() -> None:
 
 
 def _running_pilot_with_a_participant() -> tuple[Pilot, User]:
-    sync_role_groups(apps)
     pilot: Pilot = PilotFactory()
     version = consent(pilot)
     resident: User = UserFactory(username="resident")

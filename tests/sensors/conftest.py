@@ -21,26 +21,6 @@ def _fresh_channel_layer() -> Iterator[None]:
     channel_layers.backends = {}
 
 
-@pytest.fixture(autouse=True)
-def _role_groups(request: pytest.FixtureRequest) -> None:
-    """Restore the role groups for transactional tests, whose end empties every table."""
-    marker = request.node.get_closest_marker("django_db")
-    if not marker or not marker.kwargs.get("transaction"):
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    from portal.roles import sync_role_groups
-
-    # sync_role_groups is written for migrations and clears `models_module`; put it back.
-    saved = {config.label: config.models_module for config in apps.get_app_configs()}
-    try:
-        sync_role_groups(apps)
-    finally:
-        for config in apps.get_app_configs():
-            config.models_module = saved[config.label]
-
-
 @pytest.fixture
 def public_device(db: None) -> Device:
     device: Device = DeviceFactory(name="gangnam-gu-air-quality-public")

@@ -363,15 +363,22 @@ async def test_a_district_feed_leaves_private_devices_out_of_its_snapshot_and_re
     await communicator.disconnect()
 
 
-async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider(
-    as_user: Any, outsider: User, pilot: Pilot, private_device: Device
-) -> None:
-    shared = await database_sync_to_async(DeviceFactory)(
+async def _pilot_with_readings_and_an_alert(pilot: Pilot, private_device: Device) -> Device:
+    """A public device of the pilot beside its private one, each with a reading; the private
+    one also has an open alert. Returns the public device."""
+    shared: Device = await database_sync_to_async(DeviceFactory)(
         name="gangnam-gu-air-quality-shared", pilot=pilot
     )
     await database_sync_to_async(ReadingFactory)(device=shared, time=NOON)
     await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
     await _open_alert(private_device)
+    return shared
+
+
+async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider(
+    as_user: Any, outsider: User, pilot: Pilot, private_device: Device
+) -> None:
+    shared = await _pilot_with_readings_and_an_alert(pilot, private_device)
     communicator = await connect(as_user(outsider), f"/ws/sensors/pilots/{pilot.slug}/")
 
     snapshot = await communicator.receive_json_from(timeout=5)
@@ -384,12 +391,7 @@ async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider
 async def test_a_pilot_feeds_snapshot_shows_its_private_devices_to_a_participant(
     as_user: Any, participant: User, pilot: Pilot, private_device: Device
 ) -> None:
-    shared = await database_sync_to_async(DeviceFactory)(
-        name="gangnam-gu-air-quality-shared", pilot=pilot
-    )
-    await database_sync_to_async(ReadingFactory)(device=shared, time=NOON)
-    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
-    await _open_alert(private_device)
+    shared = await _pilot_with_readings_and_an_alert(pilot, private_device)
     communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
 
     snapshot = await communicator.receive_json_from(timeout=5)
