@@ -226,6 +226,10 @@ def _lock_device(device_id: int) -> None:
 # transactions a second rather than a thousand, and no transaction holds its locks for long.
 MAX_READINGS_PER_TRANSACTION = 5_000
 MAX_BATCHES_PER_TRANSACTION = 500
+# Only small batches are taken along: a large one costs little more alone than together, and
+# left to its own task it keeps the other workers busy in parallel instead of waiting for the
+# devices this one has locked.
+MAX_READINGS_TAKEN_ALONG = 100
 
 
 def _claim_batches(*, batch_id: int, head_device: int, head_count: int) -> list[IngestBatch]:
@@ -239,6 +243,7 @@ def _claim_batches(*, batch_id: int, head_device: int, head_count: int) -> list[
     if connection.vendor == "postgresql":
         waiting = (
             IngestBatch.objects.exclude(pk=batch_id)
+            .filter(count__lte=MAX_READINGS_TAKEN_ALONG)
             .order_by("pk")
             .values_list("pk", "device_id", "count")[:MAX_BATCHES_PER_TRANSACTION]
         )

@@ -128,19 +128,24 @@ def test_a_worker_takes_waiting_batches_along_but_not_those_of_a_device_busy_els
     import psycopg
     from django.db import connection
 
+    from sensors import services
     from sensors.services import DEVICE_LOCK_CLASS, ingest_batch_process
 
     now = timezone.now()
-    head, waiting, busy = DeviceFactory.create_batch(3)
+    head, waiting, busy, large = DeviceFactory.create_batch(4)
     ids = {}
-    for device in (head, waiting, busy):
+    for device in (head, waiting, busy, large):
+        count = services.MAX_READINGS_TAKEN_ALONG + 1 if device == large else 1
         checked = ingest_batch_accept(
             device=device,
-            items=[{"metric": "pm25", "time": now.isoformat(), "value": 20}],
+            items=[
+                {"metric": "pm25", "time": (now - dt.timedelta(seconds=i)).isoformat(), "value": 20}
+                for i in range(count)
+            ],
             source=IngestBatch.Source.HTTP,
             now=now,
         )
-        assert checked.accepted == 1
+        assert checked.accepted == count
         ids[device.pk] = IngestBatch.objects.get(device=device).pk
     # Another worker is in the middle of `busy`'s batches: it holds that device's lock.
     database = connection.settings_dict
@@ -156,7 +161,8 @@ def test_a_worker_takes_waiting_batches_along_but_not_those_of_a_device_busy_els
         stored = ingest_batch_process(batch_id=ids[head.pk])
 
     assert stored == 2
-    assert list(IngestBatch.objects.values_list("device_id", flat=True)) == [busy.pk]
+    # A large batch is left to its own task, which keeps the workers busy side by side.
+    assert set(IngestBatch.objects.values_list("device_id", flat=True)) == {busy.pk, large.pk}
     assert set(Reading.objects.values_list("device_id", flat=True)) == {head.pk, waiting.pk}
     assert ingest_batch_process(batch_id=ids[waiting.pk]) == 0
     assert ingest_batch_process(batch_id=ids[busy.pk]) == 1
