@@ -47,12 +47,20 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         url = f"http://{options['addrport']}"
+        simulation = None
         if options["simulated_devices"] > 0:
             # The live page moves from the first minute: simulated devices post readings over
             # HTTP with their own tokens, like real ones.
-            simulate.run_in_background(base_url=url, devices=options["simulated_devices"])
+            simulation = simulate.run_in_background(
+                base_url=url, devices=options["simulated_devices"]
+            )
             self.stdout.write(f"Simulating {options['simulated_devices']} devices.")
         self.stdout.write(f"Serving on {url}/ (Ctrl+C to stop)")
         # The login above must be readable now, also when the output goes to a file or a pipe.
         self.stdout.flush()
-        call_command("runserver", options["addrport"], use_reloader=False)
+        try:
+            call_command("runserver", options["addrport"], use_reloader=False)
+        finally:
+            # Ctrl+C ends the server; the devices stop with it instead of posting into the void.
+            if simulation is not None:
+                simulation.stop()
