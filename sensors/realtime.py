@@ -150,16 +150,6 @@ def push_readings(readings: list[dict[str, Any]]) -> None:
         _group_send(layer, {"type": "feed.readings", "readings": routed})
 
 
-async def apush_readings(readings: list[dict[str, Any]]) -> None:
-    """`push_readings` for code already inside an event loop; readings must carry routing keys."""
-    layer = get_channel_layer()
-    if layer is None or not readings:
-        return
-    if any("public" not in reading for reading in readings):
-        raise ValueError("readings pushed from async code need district, pilot and public keys")
-    await layer.group_send(city_group(), {"type": "feed.readings", "readings": readings})
-
-
 def alert_message(
     *,
     alert_id: int,
