@@ -1,6 +1,6 @@
 """Demo content for pilots as living labs: places, consent texts, rules, areas and a survey.
 
-Called from `portal.demo.seed`; idempotent like the rest of the demo.
+Called from `portal.livinglab.demo.seed`; idempotent like the rest of the demo.
 """
 
 from __future__ import annotations

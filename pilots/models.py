@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -70,6 +71,10 @@ class Pilot(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Notices about the pilot go with it.
+    notifications = GenericRelation(
+        "notifications.Notification", content_type_field="about_type", object_id_field="about_id"
+    )
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -439,64 +444,3 @@ class PilotQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
-
-
-class Notification(models.Model):
-    """A message in a resident's inbox; also sent by email unless they switched its kind off."""
-
-    class Kind(models.TextChoices):
-        PHASE_CHANGE = "phase_change", _("A pilot I joined changes phase")
-        SURVEY_OPEN = "survey_open", _("A survey opens for me")
-        WAITING_LIST = "waiting_list", _("A place frees up for me on a waiting list")
-        CONSENT_UPDATE = "consent_update", _("A pilot I joined changes its consent text")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resident"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    pilot = models.ForeignKey(
-        Pilot,
-        verbose_name=_("pilot"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"), max_length=4000)
-    link = models.CharField(_("link"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_inbox")]
-
-    def __str__(self) -> str:
-        return self.subject
-
-
-class NotificationOptOut(models.Model):
-    """A kind of notification a resident switched off (neither inbox nor email)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resident"),
-        on_delete=models.CASCADE,
-        related_name="notification_opt_outs",
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Notification.Kind.choices)
-
-    class Meta:
-        verbose_name = _("notification opt-out")
-        verbose_name_plural = _("notification opt-outs")
-        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.kind}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,8 +10,6 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subqu
 from pilots.models import (
     ConsentVersion,
     Enrolment,
-    Notification,
-    NotificationOptOut,
     PhaseChange,
     Pilot,
     PilotQuestion,
@@ -21,8 +18,7 @@ from pilots.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from portal.models import District, User
-from sensors.models import Device, Reading
+from portal.models import User
 
 
 @dataclass(frozen=True)
@@ -191,58 +187,12 @@ def enrolments_for_export(pilots: QuerySet[Pilot]) -> QuerySet[Enrolment]:
     )
 
 
-def districts_with_pilots() -> QuerySet[District]:
-    return District.objects.filter(pilots__isnull=False).distinct()
-
-
 def public_timeline(pilot: Pilot) -> QuerySet[PhaseChange]:
     return pilot.phase_changes.filter(is_public=True).order_by("changed_at", "pk")
 
 
 def published_questions(pilot: Pilot) -> QuerySet[PilotQuestion]:
     return pilot.questions.filter(is_published=True).order_by("-answered_at", "-asked_at")
-
-
-@dataclass(frozen=True)
-class LatestValue:
-    metric: str
-    unit: str
-    value: float
-    time: dt.datetime
-
-
-@dataclass(frozen=True)
-class DeviceWithLatest:
-    device: Device
-    latest: list[LatestValue]
-
-
-def pilot_devices(pilot: Pilot, user: User) -> list[DeviceWithLatest]:
-    """The pilot's devices the user may see, each with the newest value of every metric."""
-    devices = Device.objects.filter(pilot=pilot).select_related("district").order_by("name")
-    if not user_is_pilot_member(user, pilot):
-        devices = devices.filter(visibility=Device.Visibility.PUBLIC)
-    device_list = list(devices)
-    newest = (
-        Reading.objects.filter(device=OuterRef("device"), metric=OuterRef("metric"))
-        .order_by("-time")
-        .values("time")[:1]
-    )
-    rows = (
-        Reading.objects.filter(device__in=device_list, time=Subquery(newest))
-        .select_related("metric")
-        .order_by("device_id", "metric__code")
-    )
-    latest: dict[int, list[LatestValue]] = {}
-    for row in rows:
-        latest.setdefault(row.device_id, []).append(
-            LatestValue(
-                metric=row.metric.name, unit=row.metric.unit, value=row.value, time=row.time
-            )
-        )
-    return [
-        DeviceWithLatest(device=device, latest=latest.get(device.pk, [])) for device in device_list
-    ]
 
 
 def open_surveys(pilot: Pilot) -> QuerySet[Survey]:
@@ -301,14 +251,6 @@ def my_response(survey: Survey, user: User) -> SurveyResponse | None:
         .prefetch_related("answers__question")
         .first()
     )
-
-
-def inbox(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).select_related("pilot")
-
-
-def muted_kinds(user: User) -> set[str]:
-    return set(NotificationOptOut.objects.filter(user=user).values_list("kind", flat=True))
 
 
 # --- Survey results --------------------------------------------------------------------------

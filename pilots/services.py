@@ -25,7 +25,6 @@ from pilots.models import (
     ConsentVersion,
     EligibilityRule,
     Enrolment,
-    Notification,
     PhaseChange,
     Pilot,
     PilotQuestion,
@@ -34,9 +33,10 @@ from pilots.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from pilots.notifications import notify
+from pilots.notices import PilotNotice
 from pilots.permissions import user_manages_pilot
 from portal.models import User
+from portal.notifications.services import notify
 
 Phase = Pilot.Phase
 
@@ -147,8 +147,8 @@ def pilot_change_phase(
     participants = [enrolment.user for enrolment in selectors.participating(locked)]
     notify(
         users=participants,
-        kind=Notification.Kind.PHASE_CHANGE,
-        pilot=locked,
+        kind=PilotNotice.PHASE_CHANGE,
+        about=locked,
         subject=gettext_lazy("%(pilot)s is now %(phase)s"),
         body=gettext_lazy(
             "The pilot %(pilot)s you take part in has moved from %(old)s to %(phase)s."
@@ -182,8 +182,8 @@ def _close_waiting_list(locked: Pilot) -> None:
     )
     notify(
         users=[enrolment.user for enrolment in waiting],
-        kind=Notification.Kind.WAITING_LIST,
-        pilot=locked,
+        kind=PilotNotice.WAITING_LIST,
+        about=locked,
         subject=gettext_lazy("The waiting list of %(pilot)s is closed"),
         body=gettext_lazy(
             "%(pilot)s is now %(phase)s and will take no more residents in, so its waiting list "
@@ -243,8 +243,8 @@ def consent_version_publish(*, pilot: Pilot, text: str, by: User) -> ConsentVers
     if current is not None:
         notify(
             users=[enrolment.user for enrolment in selectors.participating(locked)],
-            kind=Notification.Kind.CONSENT_UPDATE,
-            pilot=locked,
+            kind=PilotNotice.CONSENT_UPDATE,
+            about=locked,
             subject=gettext_lazy("Please read the new consent text of %(pilot)s"),
             body=gettext_lazy(
                 "The consent text of %(pilot)s has changed. Until you agree to the new version "
@@ -480,8 +480,8 @@ def _fill_places(locked: Pilot) -> list[Enrolment]:
             link = locked.get_absolute_url()
         notify(
             users=[enrolment.user],
-            kind=Notification.Kind.WAITING_LIST,
-            pilot=locked,
+            kind=PilotNotice.WAITING_LIST,
+            about=locked,
             subject=gettext_lazy("A place in %(pilot)s is yours"),
             body=body,
             params={"pilot": locked.title},
@@ -507,8 +507,8 @@ def _announce_if_open(survey: Survey, locked: Pilot) -> bool:
     survey.announced_at = now
     notify(
         users=[enrolment.user for enrolment in selectors.active_participants(locked)],
-        kind=Notification.Kind.SURVEY_OPEN,
-        pilot=locked,
+        kind=PilotNotice.SURVEY_OPEN,
+        about=locked,
         subject=gettext_lazy("New survey: %(survey)s"),
         body=gettext_lazy("%(pilot)s asks what you think: “%(survey)s” is open for your answers."),
         params={"pilot": locked.title, "survey": survey.title},

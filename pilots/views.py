@@ -53,7 +53,6 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "pilot": pilot,
         "districts": districts,
-        "devices": selectors.pilot_devices(pilot, user),  # type: ignore[arg-type]
         "district_geojson": district_feature_collection(districts),
         "area_geojson": pilot.area or None,
         "timeline": selectors.public_timeline(pilot),

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import District, Report, User
+from portal.models import District, User
 
 admin.site.site_header = _("Living Lab Portal administration")
 admin.site.site_title = _("Living Lab Portal")
@@ -63,14 +63,3 @@ class DistrictAdmin(admin.ModelAdmin[District]):
     @admin.display(description=_("devices"), ordering="device_total")
     def device_count(self, district: District) -> int:
         return district.device_total  # type: ignore[attr-defined,no-any-return]
-
-
-@admin.register(Report)
-class ReportAdmin(admin.ModelAdmin[Report]):
-    list_display = ["id", "category", "status", "district", "reporter", "created_at"]
-    list_filter = ["status", "category", "district"]
-    # `id__exact` compares the id as text, so a search for words finds no error, only no id.
-    search_fields = ["id__exact", "description", "reporter__username"]
-    list_select_related = ["district", "reporter"]
-    date_hierarchy = "created_at"
-    raw_id_fields = ["reporter"]

@@ -1,12 +1,7 @@
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-# Apps whose `admin` module registers models; see INSTALLED_APPS for why this is not automatic.
-ADMIN_MODULES = ["django.contrib.auth.admin", "portal.admin", "pilots.admin", "sensors.admin"]
 
 
 class PortalConfig(AppConfig):
@@ -14,5 +9,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        for module in ADMIN_MODULES:
-            import_module(module)
+        # Each app imports its own admin module when it is ready: autodiscovery would import
+        # leaflet.admin, which needs the GDAL library that the portal does without.
+        from django.contrib.auth import admin as auth_admin  # noqa: F401
+
+        from portal import admin  # noqa: F401

@@ -8,6 +8,11 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
+from portal.preflight import check_or_exit
+
+# The server stops at once, with one line, if the database, Redis or the broker cannot be used.
+check_or_exit(database=True, redis=True, broker=True)
+
 # Django must be set up before the routing imports models through the consumers.
 django_asgi_app = get_asgi_application()
 

@@ -6,13 +6,34 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, celeryd_init, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@celeryd_init.connect
+def _check_worker_services(**_kwargs: Any) -> None:
+    """Stop `celery worker` at once, with one line, if a service its tasks use cannot be used.
+
+    Celery would otherwise wait for the broker for ever, and tasks would fail one by one on the
+    database. Sent by the worker program only, not by the test suite's in-process workers.
+    """
+    from portal.preflight import check_or_exit
+
+    check_or_exit(database=True, redis=True, broker=True)
+
+
+@beat_init.connect
+def _check_beat_services(**_kwargs: Any) -> None:
+    """Stop `celery beat` at once, with one line, if the broker it sends to cannot be used."""
+    from portal.preflight import check_or_exit
+
+    check_or_exit(database=False, redis=False, broker=True)
+
 
 # Seconds a worker process keeps its database connection between tasks.
 WORKER_CONN_MAX_AGE = 600
@@ -36,3 +57,16 @@ def _keep_database_connections(**_kwargs: Any) -> None:
         connection.settings_dict.get("OPTIONS", {}).pop("pool", None)
         connection.settings_dict["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
         connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+
+
+def enqueue_on_commit(task_name: str, *args: Any) -> None:
+    """Queue the task registered as `task_name` once the current transaction commits.
+
+    Services name the task (its dotted path) rather than import it: the task module imports the
+    service it wraps, never the other way round, so the two never form an import cycle.
+    """
+    from django.db import transaction
+    from django.utils.module_loading import import_string
+
+    task = import_string(task_name)
+    transaction.on_commit(lambda: task.delay(*args))

@@ -25,18 +25,18 @@ ADMIN_ROLES = {Role.PILOT_MANAGER, Role.STAFF}
 # "app_label.codename" of each role's permissions; "app_label.*" grants every permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CITIZEN: [
-        "portal.add_report",
+        "reports.add_report",
         "pilots.view_pilot",
     ],
     Role.STARTUP_MEMBER: [
-        "portal.add_report",
+        "reports.add_report",
         "pilots.view_pilot",
         "pilots.add_pilot",
     ],
     Role.PILOT_MANAGER: [
         "portal.view_district",
-        "portal.view_report",
-        "portal.change_report",
+        "reports.view_report",
+        "reports.change_report",
         "pilots.view_pilot",
         "pilots.change_pilot",
         "pilots.view_phasechange",
@@ -69,7 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sensors.add_devicecredential",
         "sensors.change_devicecredential",
     ],
-    Role.STAFF: ["portal.*", "pilots.*", "sensors.*"],
+    Role.STAFF: ["portal.*", "notifications.*", "pilots.*", "sensors.*", "reports.*"],
 }
 
 

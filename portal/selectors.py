@@ -6,15 +6,11 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from portal.models import District, Report
+from portal.models import District
 
 
 def district_list() -> QuerySet[District]:
     return District.objects.annotate(pilot_count=Count("pilots", distinct=True)).order_by("name_en")
-
-
-def recent_reports() -> QuerySet[Report]:
-    return Report.objects.select_related("district")
 
 
 def district_feature_collection(districts: QuerySet[District]) -> dict[str, Any]:

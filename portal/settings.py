@@ -165,8 +165,11 @@ INSTALLED_APPS = [
     "channels",
     "leaflet",
     "portal",
+    "portal.notifications",
     "pilots",
     "sensors",
+    "portal.reports",
+    "portal.livinglab",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +245,14 @@ else:
     }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10, minimum=0)
+# Seconds a request waits for one of the pool's connections before it fails: past that the
+# database is down or overwhelmed, and piling more requests up behind it helps neither.
+DATABASE_POOL_TIMEOUT = envint("DATABASE_POOL_TIMEOUT", 5, minimum=1)
+if IS_POSTGRES:
+    # libpq waits for an unreachable server as long as the operating system lets it (minutes);
+    # 2 s is plenty on a network that works (it is libpq's least). `?connect_timeout=` in
+    # DATABASE_URL says otherwise. portal.preflight uses it too.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
 if IS_POSTGRES and DATABASE_POOL_SIZE and not DATABASES["default"].get("CONN_MAX_AGE"):
     # Opening a connection for every request or task costs more than a small request itself;
     # psycopg's pool keeps a few per process for all of its threads. 0 turns it off (behind
@@ -249,7 +260,7 @@ if IS_POSTGRES and DATABASE_POOL_SIZE and not DATABASES["default"].get("CONN_MAX
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
         "max_size": DATABASE_POOL_SIZE,
-        "timeout": 10,
+        "timeout": DATABASE_POOL_TIMEOUT,
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Readings arrive while pages are read: WAL lets both go on at once. Transactions take the
@@ -321,6 +332,18 @@ CELERY_BEAT_SCHEDULE = {
 SENSORS_LIVE_FRAME_SECONDS = envint("SENSORS_LIVE_FRAME_MS", 250, minimum=50) / 1000
 # Messages a WebSocket may have waiting before it is resynced with a fresh snapshot instead.
 SENSORS_LIVE_OUTBOX_LIMIT = envint("SENSORS_LIVE_OUTBOX_LIMIT", 200, minimum=1)
+# A feed's cached snapshot follows readings and alerts, but not a device made private, moved or
+# retired; the next client to connect gets one read anew once it is this many seconds old.
+SENSORS_LIVE_SNAPSHOT_MAX_AGE = envint("SENSORS_LIVE_SNAPSHOT_MAX_AGE", 60, minimum=1)
+# How often, in seconds, a socket that carries private devices asks again whether its user may
+# still see them: the longest a revoked manager goes on receiving their readings.
+SENSORS_LIVE_RECHECK_SECONDS = envint("SENSORS_LIVE_RECHECK_SECONDS", 60, minimum=1)
+# Layers with per-channel queues (channels' in-memory layer, channels_redis's core layer) drop a
+# group member `group_expiry` seconds (a day by default) after it joined; each process's feed hub
+# joins again this often, well inside that, so a process whose feeds never empty keeps
+# receiving. (The Redis pub/sub layer keeps a subscription for as long as its connection.) Tied to
+# the layer, not to the deployment, so not read from the environment.
+SENSORS_LIVE_GROUP_REFRESH_SECONDS = 3600
 
 # --- Internationalisation ---------------------------------------------------------------------
 

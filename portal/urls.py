@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 
 from pilots.api import PilotViewSet
 from pilots.api_enrolment import EnrolmentViewSet, SurveyAnswerViewSet
-from portal import account_views, views
+from portal import views
 from portal.api import DistrictViewSet
 from sensors.api import DeviceReadingsView, DeviceRollupsView, DeviceViewSet, MetricViewSet
 from sensors.api_ingest import ReadingIngestView
@@ -24,19 +24,9 @@ api.register("devices", DeviceViewSet, basename="device")
 api.register("metrics", MetricViewSet, basename="metric")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("portal.livinglab.urls")),
     path("pilots/", include("pilots.urls")),
     path("accounts/signup/", views.sign_up, name="signup"),
-    path("me/", account_views.my_living_lab, name="my-living-lab"),
-    path("me/profile/", account_views.my_profile, name="my-profile"),
-    path("me/preferences/", account_views.my_preferences, name="my-preferences"),
-    path(
-        "me/notifications/read/",
-        account_views.my_notifications_read,
-        name="my-notifications-read",
-    ),
-    path("me/data.json", account_views.my_data, name="my-data"),
-    path("me/delete/", account_views.my_account_delete, name="my-account-delete"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,4 @@
-"""Pages of the portal app: home and accounts."""
+"""Pages of the portal app: signing up."""
 
 from __future__ import annotations
 
@@ -11,34 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from pilots import selectors as pilot_selectors
-from pilots.models import Pilot
-from portal import selectors, services
+from portal import services
 from portal.forms import SignUpForm
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    districts = selectors.district_list()
-    pilots = pilot_selectors.pilot_list().exclude(phase=Pilot.Phase.STOPPED)
-    context = {
-        "district_geojson": selectors.district_feature_collection(districts),
-        "map_pilots": [
-            {
-                "title": pilot.title,
-                "url": pilot.get_absolute_url(),
-                "phase": pilot.get_phase_display(),
-                "districts": [district.code for district in pilot.districts.all()],
-            }
-            for pilot in pilots
-        ],
-        "featured_pilots": pilots.filter(phase__in=[Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING])[
-            :6
-        ],
-        "pilot_count": pilots.count(),
-        "district_count": districts.count(),
-        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-    }
-    return render(request, "portal/home.html", context)
 
 
 def _safe_next(request: HttpRequest) -> str:

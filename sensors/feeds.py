@@ -41,23 +41,10 @@ logger = logging.getLogger(__name__)
 
 SNAPSHOT_ALERTS = 50
 
-# Layers with per-channel queues (channels' in-memory layer, channels_redis's core layer) drop a
-# group member `group_expiry` seconds (a day by default) after it joined; the hub joins again
-# every hour, well inside that, so a process whose feeds never empty keeps receiving. (The Redis
-# pub/sub layer the portal uses keeps a subscription for as long as its connection.)
-# SENSORS_LIVE_GROUP_REFRESH_SECONDS overrides it.
-GROUP_REFRESH_SECONDS = 3600.0
 # After a failed receive the hub waits this long before trying again, doubling up to the maximum,
 # so that a Redis outage is not met with a busy loop of errors.
 RETRY_SECONDS = 0.5
 RETRY_MAX_SECONDS = 30.0
-# A feed's cached snapshot state follows readings and alerts, but not a device made private,
-# moved or retired; it is read anew on the next connect once this old (seconds).
-# SENSORS_LIVE_SNAPSHOT_MAX_AGE overrides it.
-SNAPSHOT_MAX_AGE_SECONDS = 60.0
-# How often a socket that carries private devices asks again whether its user may still see
-# them (seconds); SENSORS_LIVE_RECHECK_SECONDS overrides it.
-RECHECK_SECONDS = 60.0
 
 
 class Bucket(NamedTuple):
@@ -376,23 +363,23 @@ _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FeedHub] = weakref.W
 
 
 def frame_interval() -> float:
-    return float(getattr(settings, "SENSORS_LIVE_FRAME_SECONDS", 0.25))
+    return float(settings.SENSORS_LIVE_FRAME_SECONDS)
 
 
 def outbox_limit() -> int:
-    return int(getattr(settings, "SENSORS_LIVE_OUTBOX_LIMIT", 200))
+    return int(settings.SENSORS_LIVE_OUTBOX_LIMIT)
 
 
 def group_refresh_seconds() -> float:
-    return float(getattr(settings, "SENSORS_LIVE_GROUP_REFRESH_SECONDS", GROUP_REFRESH_SECONDS))
+    return float(settings.SENSORS_LIVE_GROUP_REFRESH_SECONDS)
 
 
 def snapshot_max_age() -> float:
-    return float(getattr(settings, "SENSORS_LIVE_SNAPSHOT_MAX_AGE", SNAPSHOT_MAX_AGE_SECONDS))
+    return float(settings.SENSORS_LIVE_SNAPSHOT_MAX_AGE)
 
 
 def recheck_seconds() -> float:
-    return float(getattr(settings, "SENSORS_LIVE_RECHECK_SECONDS", RECHECK_SECONDS))
+    return float(settings.SENSORS_LIVE_RECHECK_SECONDS)
 
 
 def get_hub() -> FeedHub:

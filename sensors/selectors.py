@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -301,3 +302,45 @@ def device_rollups(
     if metric is not None:
         rollups = rollups.filter(metric=metric)
     return rollups.select_related("metric").order_by("bucket", "metric_id")
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    metric: str
+    unit: str
+    value: float
+    time: dt.datetime
+
+
+@dataclass(frozen=True)
+class DeviceWithLatest:
+    device: Device
+    latest: list[LatestValue]
+
+
+def pilot_devices(pilot: Pilot, user: User) -> list[DeviceWithLatest]:
+    """The pilot's devices the user may see, each with the newest value of every metric."""
+    devices = Device.objects.filter(pilot=pilot).select_related("district").order_by("name")
+    if not user_is_pilot_member(user, pilot):
+        devices = devices.filter(visibility=Device.Visibility.PUBLIC)
+    device_list = list(devices)
+    newest = (
+        Reading.objects.filter(device=OuterRef("device"), metric=OuterRef("metric"))
+        .order_by("-time")
+        .values("time")[:1]
+    )
+    rows = (
+        Reading.objects.filter(device__in=device_list, time=Subquery(newest))
+        .select_related("metric")
+        .order_by("device_id", "metric__code")
+    )
+    latest: dict[int, list[LatestValue]] = {}
+    for row in rows:
+        latest.setdefault(row.device_id, []).append(
+            LatestValue(
+                metric=row.metric.name, unit=row.metric.unit, value=row.value, time=row.time
+            )
+        )
+    return [
+        DeviceWithLatest(device=device, latest=latest.get(device.pk, [])) for device in device_list
+    ]

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pilots.admin.common import spreadsheet_safe
-from pilots.models import ConsentVersion, Enrolment, Notification, PhaseChange, Pilot, Survey
+from pilots.models import ConsentVersion, Enrolment, PhaseChange, Pilot, Survey
 from portal.models import User
+from portal.notifications.models import Notification
 from tests.pilots.factories import PilotFactory, answers_for, join, survey
 from tests.portal.factories import UserFactory, district
 
@@ -370,7 +371,7 @@ def test_another_manager_cannot_build_a_survey_for_my_pilot(
 def test_a_survey_built_for_the_current_phase_is_announced_to_participants(
     client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
 ) -> None:
-    from pilots.models import Notification
+    from portal.notifications.models import Notification
 
     join(pilot, resident)
     client.force_login(manager)

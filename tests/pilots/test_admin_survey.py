@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
 from pilots import selectors, services
-from pilots.models import ConsentVersion, Notification, Pilot, Survey, SurveyQuestion
+from pilots.models import ConsentVersion, Pilot, Survey, SurveyQuestion
+from pilots.notices import PilotNotice
 from portal.models import User
+from portal.notifications.models import Notification
 from tests.pilots.factories import PilotFactory, answers_for, join, survey
 
 CHOICE_QUESTION = {
@@ -71,7 +71,7 @@ def _save(client: Client, created: Survey, **kwargs: object) -> None:
 
 
 def _survey_notices(user: User) -> int:
-    return Notification.objects.filter(user=user, kind=Notification.Kind.SURVEY_OPEN).count()
+    return Notification.objects.filter(user=user, kind=PilotNotice.SURVEY_OPEN).count()
 
 
 def test_a_survey_is_announced_when_its_first_question_is_added_later_and_only_then(
@@ -116,23 +116,6 @@ def test_a_survey_opened_by_a_phase_move_is_not_announced_again_when_saved(
     client.force_login(manager)
     _save(client, later, title="Half-time check")
     assert _survey_notices(resident) == 1
-
-
-def test_surveys_announced_before_the_field_existed_are_recorded_as_announced(
-    pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
-) -> None:
-    join(pilot, resident)
-    told = survey(pilot)
-    services.survey_announce(survey=told, by=manager)
-    first = Notification.objects.get(kind=Notification.Kind.SURVEY_OPEN).created_at
-    untold = survey(pilot)
-    Survey.objects.update(announced_at=None)
-    migration = importlib.import_module("pilots.migrations.0005_survey_announced_at")
-    migration.record_past_announcements(apps, None)
-    told.refresh_from_db()
-    untold.refresh_from_db()
-    assert told.announced_at == first
-    assert untold.announced_at is None
 
 
 def test_results_csv_keeps_formula_like_text_as_text_and_numbers_as_numbers(

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from pilots import selectors, services
-from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Notification, Pilot
+from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot
+from pilots.notices import PilotNotice
 from portal.models import User
+from portal.notifications.models import Notification
 from tests.pilots.factories import answers_for, consent, join, survey
 from tests.portal.factories import UserFactory, district
 
@@ -159,7 +161,7 @@ def test_a_freed_place_goes_to_the_first_in_line_with_a_notice(
         "citizen": Enrolment.Status.WAITING,
     }
     notice = Notification.objects.get(user=neighbour)
-    assert notice.kind == Notification.Kind.WAITING_LIST
+    assert notice.kind == PilotNotice.WAITING_LIST
     assert not Notification.objects.filter(user=citizen).exists()
 
 
@@ -220,9 +222,7 @@ def test_a_new_consent_text_makes_participants_inactive_until_they_agree_again(
     enrolment.refresh_from_db()
     assert selectors.enrolment_needs_consent(enrolment)
     assert not selectors.user_is_pilot_member(resident, pilot)
-    assert Notification.objects.filter(
-        user=resident, kind=Notification.Kind.CONSENT_UPDATE
-    ).exists()
+    assert Notification.objects.filter(user=resident, kind=PilotNotice.CONSENT_UPDATE).exists()
     # Still holding their place while inactive.
     assert selectors.participating(pilot).filter(user=resident).exists()
 
@@ -319,7 +319,7 @@ def test_the_waiting_list_closes_with_a_notice_once_the_pilot_takes_nobody_in_ag
     assert waiting.status == Enrolment.Status.WITHDRAWN
     assert waiting.withdrawn_at is not None
     notice = Notification.objects.get(user=neighbour)
-    assert notice.kind == Notification.Kind.WAITING_LIST
+    assert notice.kind == PilotNotice.WAITING_LIST
     assert "waiting list is closed" in notice.body
     assert Enrolment.objects.get(user=resident).status == Enrolment.Status.PARTICIPATING
 
@@ -350,7 +350,7 @@ def test_a_resident_promoted_after_the_consent_text_changed_is_asked_to_agree_to
     assert promoted.status == Enrolment.Status.PARTICIPATING
     assert selectors.enrolment_needs_consent(promoted)
     assert not selectors.user_is_pilot_member(neighbour, pilot)
-    notice = Notification.objects.get(user=neighbour, kind=Notification.Kind.WAITING_LIST)
+    notice = Notification.objects.get(user=neighbour, kind=PilotNotice.WAITING_LIST)
     assert "agree to it" in notice.body
     assert notice.link == "/pilots/smart-crosswalk/join/"
 

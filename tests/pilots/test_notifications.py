@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 
 from pilots import services
-from pilots.models import ConsentVersion, Notification, Pilot, Survey
-from pilots.notifications import notification_preferences_set, notify
+from pilots.models import ConsentVersion, Pilot, Survey
+from pilots.notices import PilotNotice
 from portal.models import User
+from portal.notifications.models import Notification
+from portal.notifications.services import notification_preferences_set, notify
 from tests.pilots.factories import join, survey
 
 
@@ -31,7 +33,7 @@ def test_participants_hear_of_a_phase_change_by_inbox_and_email_after_commit(
     for callback in callbacks:
         callback()
     notice = Notification.objects.get(user=resident)
-    assert notice.kind == Notification.Kind.PHASE_CHANGE
+    assert notice.kind == PilotNotice.PHASE_CHANGE
     assert notice.emailed_at is not None
     assert [message.to for message in mail.outbox] == [[resident.email]]
     assert not Notification.objects.filter(user=outsider).exists()
@@ -76,7 +78,7 @@ def test_a_muted_kind_reaches_neither_inbox_nor_mailbox(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     join(pilot, resident)
-    notification_preferences_set(user=resident, muted_kinds=[Notification.Kind.PHASE_CHANGE])
+    notification_preferences_set(user=resident, muted_kinds=[PilotNotice.PHASE_CHANGE])
     with django_capture_on_commit_callbacks(execute=True):
         services.pilot_change_phase(
             pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
@@ -99,7 +101,7 @@ def test_a_survey_opening_with_a_new_phase_is_announced_to_active_participants(
             pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
         )
     kinds = set(Notification.objects.filter(user=resident).values_list("kind", flat=True))
-    assert kinds == {Notification.Kind.PHASE_CHANGE, Notification.Kind.SURVEY_OPEN}
+    assert kinds == {PilotNotice.PHASE_CHANGE, PilotNotice.SURVEY_OPEN}
     assert len(mail.outbox) == 2
 
 
@@ -110,7 +112,7 @@ def test_the_email_is_sent_once_even_if_the_task_runs_twice(
     manager: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from pilots.tasks import email_notifications
+    from portal.notifications.tasks import notifications_email as email_notifications
 
     join(pilot, resident)
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,7 +131,7 @@ def test_a_survey_reopening_when_the_pilot_returns_to_its_phase_is_not_announced
     survey(pilot, phase=Pilot.Phase.EVALUATING)
     for phase in (Pilot.Phase.EVALUATING, Pilot.Phase.EXTENDED, Pilot.Phase.EVALUATING):
         services.pilot_change_phase(pilot=pilot, to_phase=phase, by=manager, reason="on plan")
-    notices = Notification.objects.filter(user=resident, kind=Notification.Kind.SURVEY_OPEN)
+    notices = Notification.objects.filter(user=resident, kind=PilotNotice.SURVEY_OPEN)
     assert notices.count() == 1
 
 
@@ -141,6 +143,6 @@ def test_a_survey_without_questions_is_not_announced_when_its_phase_comes(
     services.pilot_change_phase(
         pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
     )
-    assert not Notification.objects.filter(kind=Notification.Kind.SURVEY_OPEN).exists()
+    assert not Notification.objects.filter(kind=PilotNotice.SURVEY_OPEN).exists()
     empty.refresh_from_db()
     assert empty.announced_at is None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import factory
 
-from portal.models import District, Report, User
+from portal.models import District, User
 from portal.roles import Role
 from portal.services import user_assign_role
 
@@ -26,15 +26,3 @@ class UserFactory(factory.django.DjangoModelFactory):
 def district(slug: str = "gangnam-gu") -> District:
     """One of the 25 real districts the migrations load."""
     return District.objects.get(slug=slug)
-
-
-class ReportFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Report
-
-    category = Report.Category.ROAD
-    description = "A broken kerb by the crossing."
-    district = factory.LazyFunction(district)
-    latitude = factory.LazyAttribute(lambda report: report.district.center_latitude)
-    longitude = factory.LazyAttribute(lambda report: report.district.center_longitude)
-    reporter = factory.SubFactory(UserFactory)

@@ -1,4 +1,4 @@
-"""The portal's admin: districts are reference data, reports are found by id or by words."""
+"""The portal's admin: districts are reference data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.test import Client
 
 from pilots.models import Pilot
 from portal.models import District, User
-from tests.portal.factories import ReportFactory, district
+from tests.portal.factories import district
 
 pytestmark = pytest.mark.django_db
 
@@ -61,17 +61,3 @@ def test_the_district_list_filters_by_the_phase_of_its_pilots(
     assert [d.slug for d in running.context["cl"].result_list] == ["gangnam-gu"]
     assert running.context["cl"].result_list[0].pilot_total == 1
     assert list(proposed.context["cl"].result_list) == []
-
-
-def test_a_report_is_found_by_its_id(client: Client, staff_user: User) -> None:
-    wanted = ReportFactory(description="Streetlight out on the corner.")
-    ReportFactory(description="Rubbish left by the park.")
-    client.force_login(staff_user)
-
-    by_id = client.get("/admin/portal/report/", {"q": str(wanted.pk)})
-    by_words = client.get("/admin/portal/report/", {"q": "streetlight corner"})
-
-    assert list(by_id.context["cl"].result_list) == [wanted]
-    # Words are no id: they must not break the id search, and still find by description.
-    assert by_words.status_code == 200
-    assert list(by_words.context["cl"].result_list) == [wanted]

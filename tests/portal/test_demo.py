@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from pilots.models import Pilot
-from portal import demo
-from portal.models import District, Report, User
+from portal.livinglab import demo
+from portal.models import District, User
+from portal.reports.models import Report
 from sensors.models import Device, HourRollup, Reading
 
 pytestmark = pytest.mark.django_db

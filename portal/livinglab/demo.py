@@ -19,7 +19,8 @@ from django.utils import timezone
 from pilots.demo import seed_living_lab
 from pilots.models import Pilot
 from portal import geo
-from portal.models import District, Report, User
+from portal.models import District, User
+from portal.reports.models import Report
 from portal.roles import Role
 from portal.services import districts_sync_seoul, user_assign_role
 from sensors.models import Device, Metric, Reading

@@ -1,6 +1,6 @@
-"""Telling residents what happened in their pilots: an inbox entry and an email, per kind opt-out.
+"""Telling people what happened: an inbox entry and an e-mail, with a per-kind opt-out.
 
-Notices are written inside the caller's transaction and emailed only after it commits, so a
+Notices are written inside the caller's transaction and e-mailed only after it commits, so a
 rolled-back change never reaches anyone's mailbox.
 """
 
@@ -10,20 +10,23 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
-from pilots.models import Notification, NotificationOptOut, Pilot
+from portal.celery import enqueue_on_commit
 from portal.models import User
+from portal.notifications.models import Notification, NotificationOptOut
+from portal.notifications.registry import kind_values
 
 
 def notify(
     *,
     users: Iterable[User],
-    kind: Notification.Kind,
-    pilot: Pilot | None,
+    kind: str,
+    about: models.Model | None,
     subject: Promise,
     body: Promise,
     params: Mapping[str, Any] | None = None,
@@ -31,10 +34,12 @@ def notify(
 ) -> list[Notification]:
     """Put a notice in each user's inbox, in their language, unless they switched `kind` off.
 
-    `subject` and `body` are lazy translations with %(name)s placeholders filled from `params`.
-    Emails follow on commit. Returns the notices created.
+    `kind` must be registered (see `registry`). `subject` and `body` are lazy translations with
+    %(name)s placeholders filled from `params`. E-mails follow on commit. Returns the notices.
     """
-    recipients = list(users)
+    if kind not in kind_values():
+        raise ValueError(f"Unknown notification kind: {kind!r}")
+    recipients = list({user.pk: user for user in users}.values())
     if not recipients:
         return []
     muted = set(
@@ -42,6 +47,7 @@ def notify(
             user__in=[user.pk for user in recipients], kind=kind
         ).values_list("user_id", flat=True)
     )
+    about_type = ContentType.objects.get_for_model(about) if about is not None else None
     values = dict(params or {})
     notices = []
     for user in recipients:
@@ -52,7 +58,8 @@ def notify(
                 Notification(
                     user=user,
                     kind=kind,
-                    pilot=pilot,
+                    about_type=about_type,
+                    about_id=about.pk if about is not None else None,
                     subject=str(subject) % values,
                     body=str(body) % values,
                     link=link,
@@ -61,14 +68,12 @@ def notify(
     created = Notification.objects.bulk_create(notices)
     ids = [notice.pk for notice in created]
     if ids:
-        from pilots.tasks import email_notifications
-
-        transaction.on_commit(lambda: email_notifications.delay(ids))
+        enqueue_on_commit("portal.notifications.tasks.notifications_email", ids)
     return created
 
 
 def notifications_email(*, notification_ids: list[int]) -> int:
-    """Email each notice not emailed yet; returns how many were sent. Safe to run twice."""
+    """E-mail each notice not e-mailed yet; returns how many were sent. Safe to run twice."""
     sent = 0
     for notice in Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -91,7 +96,7 @@ def notifications_email(*, notification_ids: list[int]) -> int:
 def notification_preferences_set(*, user: User, muted_kinds: Iterable[str]) -> None:
     """Switch off exactly the kinds in `muted_kinds` for the user, and switch on the rest."""
     wanted = set(muted_kinds)
-    unknown = wanted - set(Notification.Kind.values)
+    unknown = wanted - kind_values()
     if unknown:
         raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")
     NotificationOptOut.objects.filter(user=user).exclude(kind__in=wanted).delete()

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from portal import demo
+from portal.livinglab import demo
 from sensors import simulator as simulate
 
 

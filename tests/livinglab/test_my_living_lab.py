@@ -7,10 +7,12 @@ import json
 from django.test import Client
 
 from pilots import services
-from pilots.models import ConsentVersion, Enrolment, Notification, Pilot, SurveyResponse
-from portal.models import Report, User
+from pilots.models import ConsentVersion, Enrolment, Pilot, SurveyResponse
+from portal.models import User
+from portal.notifications.models import Notification
+from portal.reports.models import Report
 from tests.pilots.factories import answers_for, join, survey
-from tests.portal.factories import ReportFactory
+from tests.reports.factories import ReportFactory
 
 
 def test_the_page_lists_my_pilots_surveys_reports_and_notifications(

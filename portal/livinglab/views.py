@@ -1,66 +1,52 @@
-"""“My living lab”: a resident's pilots, surveys, reports, notices and personal data."""
+"""The home page, and “My living lab”: a resident's pilots, surveys, reports, notices and data."""
 
 from __future__ import annotations
 
 import json
 
-from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pilots import selectors as pilot_selectors
-from pilots.models import Notification
-from pilots.notifications import notification_preferences_set, notifications_mark_read
-from portal import privacy
+from pilots.models import Pilot
+from portal import selectors as portal_selectors
+from portal.livinglab import privacy
+from portal.livinglab.forms import DeleteAccountForm, PreferencesForm, ProfileForm
 from portal.models import User
+from portal.notifications import selectors as notification_selectors
+from portal.notifications.registry import kind_values
+from portal.notifications.services import notification_preferences_set, notifications_mark_read
 
 
-class ProfileForm(forms.ModelForm[User]):
-    """What eligibility rules look at: where the resident lives and how old they are."""
-
-    class Meta:
-        model = User
-        fields = ["home_district", "birth_date"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
-
-    def clean_birth_date(self) -> object:
-        birth_date = self.cleaned_data.get("birth_date")
-        if birth_date and birth_date > timezone.localdate():
-            raise forms.ValidationError(gettext_lazy("A birth date cannot be in the future."))
-        return birth_date
-
-
-class PreferencesForm(forms.Form):
-    receive = forms.MultipleChoiceField(
-        label=gettext_lazy("Tell me (in my inbox and by email) when"),
-        choices=Notification.Kind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-
-
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput
-    )
-
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.user = user
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(gettext_lazy("That is not your password."))
-        return password
+def home(request: HttpRequest) -> HttpResponse:
+    districts = portal_selectors.district_list()
+    pilots = pilot_selectors.pilot_list().exclude(phase=Pilot.Phase.STOPPED)
+    context = {
+        "district_geojson": portal_selectors.district_feature_collection(districts),
+        "map_pilots": [
+            {
+                "title": pilot.title,
+                "url": pilot.get_absolute_url(),
+                "phase": pilot.get_phase_display(),
+                "districts": [district.code for district in pilot.districts.all()],
+            }
+            for pilot in pilots
+        ],
+        "featured_pilots": pilots.filter(phase__in=[Pilot.Phase.RECRUITING, Pilot.Phase.RUNNING])[
+            :6
+        ],
+        "pilot_count": pilots.count(),
+        "district_count": districts.count(),
+        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+    }
+    return render(request, "livinglab/home.html", context)
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,7 +58,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def my_living_lab(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    muted = pilot_selectors.muted_kinds(user)
+    muted = notification_selectors.muted_kinds(user)
     enrolments = list(pilot_selectors.my_enrolments(user))
     for enrolment in enrolments:
         enrolment.needs_consent = (  # type: ignore[attr-defined]
@@ -82,14 +68,12 @@ def my_living_lab(request: HttpRequest) -> HttpResponse:
         "enrolments": enrolments,
         "surveys": pilot_selectors.surveys_to_answer(user),
         "reports": user.reports.select_related("district")[:20],
-        "notifications": pilot_selectors.inbox(user)[:20],
-        "unread_count": pilot_selectors.inbox(user).filter(read_at__isnull=True).count(),
+        "notifications": notification_selectors.inbox(user)[:20],
+        "unread_count": notification_selectors.inbox(user).filter(read_at__isnull=True).count(),
         "profile_form": ProfileForm(instance=user),
-        "preferences_form": PreferencesForm(
-            initial={"receive": [kind for kind in Notification.Kind.values if kind not in muted]}
-        ),
+        "preferences_form": PreferencesForm(initial={"receive": sorted(kind_values() - muted)}),
     }
-    return render(request, "portal/my_living_lab.html", context)
+    return render(request, "livinglab/my_living_lab.html", context)
 
 
 @login_required
@@ -114,7 +98,7 @@ def my_preferences(request: HttpRequest) -> HttpResponse:
         wanted = set(form.cleaned_data["receive"])
         notification_preferences_set(
             user=_user(request),
-            muted_kinds=[kind for kind in Notification.Kind.values if kind not in wanted],
+            muted_kinds=kind_values() - wanted,
         )
         messages.success(request, _("Your notification choices are saved."))
     else:
@@ -151,4 +135,4 @@ def my_account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account and personal data have been deleted."))
         return redirect("home")
     status = 400 if form.errors else 200
-    return render(request, "portal/my_account_delete.html", {"form": form}, status=status)
+    return render(request, "livinglab/my_account_delete.html", {"form": form}, status=status)

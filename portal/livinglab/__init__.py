@@ -1,0 +1,1 @@
+"""The pages that gather every app: the home page, My living lab, a person's data, the demo."""

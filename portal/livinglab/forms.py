@@ -1,0 +1,50 @@
+"""Forms of My living lab."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from portal.models import User
+from portal.notifications.registry import kind_choices
+
+
+class ProfileForm(forms.ModelForm[User]):
+    """What eligibility rules look at: where the resident lives and how old they are."""
+
+    class Meta:
+        model = User
+        fields = ["home_district", "birth_date"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_birth_date(self) -> object:
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(gettext_lazy("A birth date cannot be in the future."))
+        return birth_date
+
+
+class PreferencesForm(forms.Form):
+    receive = forms.MultipleChoiceField(
+        label=gettext_lazy("Tell me (in my inbox and by email) when"),
+        choices=kind_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password, to confirm"), widget=forms.PasswordInput
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(gettext_lazy("That is not your password."))
+        return password

@@ -1,0 +1,1 @@
+"""The inbox, e-mail and per-kind opt-out that every app sends its notices through."""
