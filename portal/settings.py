@@ -149,6 +149,8 @@ else:
     CSRF_COOKIE_SECURE = True
 
 INSTALLED_APPS = [
+    # Before the admin, so that translated fields are edited side by side in it.
+    "modeltranslation",
     # daphne first, so that `runserver` serves the ASGI application (HTTP and WebSocket).
     "daphne",
     # Admin modules are imported by PortalConfig.ready: autodiscovery would import
@@ -350,6 +352,10 @@ SENSORS_LIVE_GROUP_REFRESH_SECONDS = 3600
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# Content that managers write (pilots, surveys, devices' names...) is kept in both languages; a
+# version left empty falls back to the other one, so a page never shows a blank.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ko"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ko", "en"), "ko": ("en",), "en": ("ko",)}
 USE_I18N = True
 TIME_ZONE = "Asia/Seoul"
 USE_TZ = True

@@ -1,8 +1,53 @@
-"""Give pilot managers the permissions for alerts and device credentials."""
+"""Give pilot managers the permissions for alerts and device credentials, and staff every new one.
+
+Adds to the groups that portal 0002 created, with the permissions written out here as they were
+when these models came; it never changes with portal.roles.
+"""
 
 from django.db import migrations
 
-from portal.roles import sync_role_groups
+# "app_label.codename" each role gains; "app_label.*" grants every permission of an app.
+ADDED_PERMISSIONS = {
+    "pilot_manager": [
+        "sensors.view_alert",
+        "sensors.change_alert",
+        "sensors.view_devicecredential",
+        "sensors.add_devicecredential",
+        "sensors.change_devicecredential",
+    ],
+    "staff": ["sensors.*"],
+}
+
+
+def create_permissions_so_far(apps):
+    """Create the permissions of every model known at this point of the migrations.
+
+    Django creates them only after the last migration has run; the groups need them now.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # create_permissions skips an app without a models module, which historical apps lack.
+        saved = app_config.models_module
+        app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = saved
+
+
+def add_role_permissions(apps, schema_editor):
+    create_permissions_so_far(apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ADDED_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            matching = permission_model.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                matching = matching.filter(codename=codename)
+            group.permissions.add(*matching)
 
 
 class Migration(migrations.Migration):
@@ -11,4 +56,4 @@ class Migration(migrations.Migration):
         ("sensors", "0003_credentials_rollups_alerts"),
     ]
 
-    operations = [migrations.RunPython(sync_role_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(add_role_permissions, migrations.RunPython.noop)]
