@@ -3,35 +3,35 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from pilots import selectors
 from pilots.models import Pilot
 from pilots.serializers import PilotDetailSerializer, PilotSerializer
+from portal.cache import CachedListMixin, Scope
+from portal.rest import query_parameters
 
 
 class PilotFilterSerializer(serializers.Serializer[selectors.PilotFilters]):
-    district = serializers.SlugField(required=False, default="")
-    domain = serializers.ChoiceField(choices=Pilot.Domain.choices, required=False, default="")
-    phase = serializers.ChoiceField(choices=Pilot.Phase.choices, required=False, default="")
-    q = serializers.CharField(required=False, default="", max_length=100)
+    """The list's filters; each one left out does not filter."""
 
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("district", str, description="District slug, e.g. gangnam-gu"),
-            OpenApiParameter("domain", str, enum=Pilot.Domain.values),
-            OpenApiParameter("phase", str, enum=Pilot.Phase.values),
-            OpenApiParameter("q", str, description="Words in the title, summary or partner"),
-        ]
+    district = serializers.SlugField(required=False, help_text="District slug, e.g. gangnam-gu")
+    domain = serializers.ChoiceField(choices=Pilot.Domain.choices, required=False)
+    phase = serializers.ChoiceField(choices=Pilot.Phase.choices, required=False)
+    q = serializers.CharField(
+        required=False, max_length=100, help_text="Words in the title, summary or partner"
     )
-)
-class PilotViewSet(viewsets.ReadOnlyModelViewSet[Pilot]):
+
+
+@extend_schema_view(list=extend_schema(parameters=[PilotFilterSerializer]))
+class PilotViewSet(CachedListMixin[Pilot], viewsets.ReadOnlyModelViewSet[Pilot]):
     """The city's pilots, filterable by district, domain, phase and text."""
 
     serializer_class = PilotSerializer
+    # Each pilot's device count makes the list show devices too.
+    cache_scopes = (Scope.PILOTS, Scope.DEVICES, Scope.DISTRICTS)
+    cache_query = frozenset({"district", "domain", "phase", "q", "page"})
     lookup_field = "slug"
 
     def get_serializer_class(self) -> type[PilotSerializer]:
@@ -40,10 +40,11 @@ class PilotViewSet(viewsets.ReadOnlyModelViewSet[Pilot]):
     def get_queryset(self) -> QuerySet[Pilot]:
         if self.action != "list":
             return selectors.pilot_list().prefetch_related("eligibility_rules")
-        params = PilotFilterSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_parameters(PilotFilterSerializer, self.request)
         filters = selectors.PilotFilters(
-            district=data["district"], domain=data["domain"], phase=data["phase"], text=data["q"]
+            district=data.get("district", ""),
+            domain=data.get("domain", ""),
+            phase=data.get("phase", ""),
+            text=data.get("q", ""),
         )
         return selectors.pilot_list(filters)

@@ -1,17 +1,18 @@
-"""The logged-in resident's own API: enrolments (join, withdraw, consent) and survey answers."""
+"""The logged-in resident's own API: enrolments (join, withdraw, consent) and survey answers.
+
+The services' refusals reach the caller in the API's error shape through `portal.rest`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from pilots import selectors, services
@@ -25,26 +26,7 @@ from pilots.serializers import (
     SurveySerializer,
     WithdrawInputSerializer,
 )
-from portal.models import User
-
-
-class RuleBroken(exceptions.APIException):
-    """A pilot rule kept the caller out; the message says which."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-
-
-def _raise(error: ValidationError) -> NoReturn:
-    if hasattr(error, "error_dict"):
-        raise exceptions.ValidationError(error.message_dict)
-    raise RuleBroken(detail=" ".join(error.messages), code=error.code or "invalid")
-
-
-def _user(request: Request) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - IsAuthenticated guarantees it.
-    return user
+from portal.http import AuthenticatedRequest
 
 
 class EnrolmentViewSet(
@@ -54,6 +36,8 @@ class EnrolmentViewSet(
 
     serializer_class = EnrolmentSerializer
     permission_classes = [permissions.IsAuthenticated]
+    # IsAuthenticated lets only logged-in users this far.
+    request: AuthenticatedRequest
     lookup_field = "pilot__slug"
     lookup_url_kwarg = "pilot"
     pagination_class = None
@@ -61,62 +45,51 @@ class EnrolmentViewSet(
     def get_queryset(self) -> QuerySet[Enrolment]:
         if getattr(self, "swagger_fake_view", False):  # The schema generator has no user.
             return Enrolment.objects.none()
-        return selectors.my_enrolments(_user(self.request)).order_by("pilot__slug")
+        return selectors.my_enrolments(self.request.user).order_by("pilot__slug")
 
     @extend_schema(request=JoinInputSerializer, responses={201: EnrolmentSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         """Join a pilot with explicit consent; when it is full, join its waiting list."""
         data = JoinInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         pilot = get_object_or_404(Pilot, slug=values["pilot"])
-        try:
-            enrolment = services.enrolment_join(
-                pilot=pilot,
-                user=_user(request),
-                consent_version=values["consent_version"],
-                consent_data_use=values["consent_data_use"],
-                consent_contact=values["consent_contact"],
-            )
-        except ValidationError as error:
-            _raise(error)
+        enrolment = services.enrolment_join(
+            pilot=pilot,
+            user=request.user,
+            consent_version=values["consent_version"],
+            consent_data_use=values["consent_data_use"],
+            consent_contact=values["consent_contact"],
+        )
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WithdrawInputSerializer, responses={200: EnrolmentSerializer})
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pilot: str) -> Response:
+    def withdraw(self, request: AuthenticatedRequest, pilot: str) -> Response:
         """Leave the pilot or its waiting list, optionally deleting the feedback given."""
         data = WithdrawInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         target = get_object_or_404(Pilot, slug=pilot)
-        try:
-            enrolment = services.enrolment_withdraw(
-                pilot=target,
-                user=_user(request),
-                delete_feedback=data.validated_data["delete_feedback"],
-            )
-        except ValidationError as error:
-            _raise(error)
+        enrolment = services.enrolment_withdraw(
+            pilot=target, user=request.user, delete_feedback=data.validated_data["delete_feedback"]
+        )
         return Response(EnrolmentSerializer(enrolment).data)
 
     @extend_schema(request=ConsentInputSerializer, responses={200: EnrolmentSerializer})
     @action(detail=True, methods=["post"])
-    def consent(self, request: Request, pilot: str) -> Response:
+    def consent(self, request: AuthenticatedRequest, pilot: str) -> Response:
         """Agree to the pilot's current consent text after it changed."""
         data = ConsentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         target = get_object_or_404(Pilot, slug=pilot)
-        try:
-            enrolment = services.enrolment_reconsent(
-                pilot=target,
-                user=_user(request),
-                consent_version=values["consent_version"],
-                consent_data_use=values["consent_data_use"],
-                consent_contact=values["consent_contact"],
-            )
-        except ValidationError as error:
-            _raise(error)
+        enrolment = services.enrolment_reconsent(
+            pilot=target,
+            user=request.user,
+            consent_version=values["consent_version"],
+            consent_data_use=values["consent_data_use"],
+            consent_contact=values["consent_contact"],
+        )
         return Response(EnrolmentSerializer(enrolment).data)
 
 
@@ -127,12 +100,14 @@ class SurveyAnswerViewSet(
 
     serializer_class = SurveySerializer
     permission_classes = [permissions.IsAuthenticated]
+    # IsAuthenticated lets only logged-in users this far.
+    request: AuthenticatedRequest
     pagination_class = None
 
     def get_queryset(self) -> QuerySet[Survey]:
         if getattr(self, "swagger_fake_view", False):  # The schema generator has no user.
             return Survey.objects.none()
-        user = _user(self.request)
+        user = self.request.user
         if self.action == "list":
             surveys = selectors.surveys_to_answer(user)
         else:
@@ -151,10 +126,10 @@ class SurveyAnswerViewSet(
         methods=["PUT"], request=AnswersInputSerializer, responses={200: SurveyResponseSerializer}
     )
     @action(detail=True, methods=["get", "put"])
-    def answers(self, request: Request, pk: str) -> Response:
+    def answers(self, request: AuthenticatedRequest, pk: str) -> Response:
         """Read, or give and revise, the resident's answers while the survey is open."""
         survey = self.get_object()
-        user = _user(request)
+        user = request.user
         if request.method == "GET":
             response = selectors.my_response(survey, user)
             if response is None:
@@ -165,8 +140,5 @@ class SurveyAnswerViewSet(
         answers: dict[int, Any] = {
             item["question"]: item["value"] for item in data.validated_data["answers"]
         }
-        try:
-            saved = services.survey_submit(survey=survey, user=user, answers=answers)
-        except ValidationError as error:
-            _raise(error)
+        saved = services.survey_submit(survey=survey, user=user, answers=answers)
         return Response(SurveyResponseSerializer(saved).data)

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from pilots.errors import PilotErrorCode
+
 # Seoul's extent in WGS84 with a small margin: west, south, east, north.
 SEOUL_BOUNDS = (126.76, 37.41, 127.19, 37.72)
 MAX_VERTICES = 5000
@@ -24,16 +26,17 @@ def _check_ring(ring: Any, where: str) -> int:
     if not isinstance(ring, list) or not all(_is_position(point) for point in ring):
         raise ValidationError(
             _("%(where)s is not a list of [longitude, latitude] points.") % {"where": where},
-            code="area_invalid",
+            code=PilotErrorCode.AREA_INVALID,
         )
     if len(ring) < 4:
         raise ValidationError(
-            _("%(where)s needs at least three corners.") % {"where": where}, code="area_invalid"
+            _("%(where)s needs at least three corners.") % {"where": where},
+            code=PilotErrorCode.AREA_INVALID,
         )
     if ring[0][:2] != ring[-1][:2]:
         raise ValidationError(
             _("%(where)s is not closed: its last point must repeat its first.") % {"where": where},
-            code="area_not_closed",
+            code=PilotErrorCode.AREA_NOT_CLOSED,
         )
     west, south, east, north = SEOUL_BOUNDS
     for longitude, latitude, *_rest in ring:
@@ -44,7 +47,7 @@ def _check_ring(ring: Any, where: str) -> int:
                     "draw the area within the city."
                 )
                 % {"latitude": latitude, "longitude": longitude},
-                code="area_outside_seoul",
+                code=PilotErrorCode.AREA_OUTSIDE_SEOUL,
             )
     return len(ring)
 
@@ -58,13 +61,15 @@ def validate_pilot_area(value: Any) -> None:
     if value in (None, {}, ""):
         return
     if not isinstance(value, dict):
-        raise ValidationError(_("The area must be a GeoJSON object."), code="area_invalid")
+        raise ValidationError(
+            _("The area must be a GeoJSON object."), code=PilotErrorCode.AREA_INVALID
+        )
     kind = value.get("type")
     if kind in ("Feature", "FeatureCollection"):
         raise ValidationError(
             _("Store the area as a Polygon or MultiPolygon geometry, not a %(kind)s.")
             % {"kind": kind},
-            code="area_invalid",
+            code=PilotErrorCode.AREA_INVALID,
         )
     coordinates = value.get("coordinates")
     if kind == "Polygon":
@@ -72,19 +77,20 @@ def validate_pilot_area(value: Any) -> None:
     elif kind == "MultiPolygon":
         if not isinstance(coordinates, list) or not coordinates:
             raise ValidationError(
-                _("A MultiPolygon needs at least one polygon."), code="area_invalid"
+                _("A MultiPolygon needs at least one polygon."), code=PilotErrorCode.AREA_INVALID
             )
         polygons = coordinates
     else:
         raise ValidationError(
             _("The area must be a Polygon or MultiPolygon; got %(kind)s.") % {"kind": kind},
-            code="area_invalid",
+            code=PilotErrorCode.AREA_INVALID,
         )
     vertices = 0
     for number, rings in enumerate(polygons, start=1):
         if not isinstance(rings, list) or not rings:
             raise ValidationError(
-                _("Polygon %(number)s has no rings.") % {"number": number}, code="area_invalid"
+                _("Polygon %(number)s has no rings.") % {"number": number},
+                code=PilotErrorCode.AREA_INVALID,
             )
         for ring_number, ring in enumerate(rings, start=1):
             where = _("Ring %(ring)s of polygon %(number)s") % {
@@ -96,5 +102,5 @@ def validate_pilot_area(value: Any) -> None:
         raise ValidationError(
             _("The area has %(count)s points; simplify it to at most %(limit)s.")
             % {"count": vertices, "limit": MAX_VERTICES},
-            code="area_too_detailed",
+            code=PilotErrorCode.AREA_TOO_DETAILED,
         )

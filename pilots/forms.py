@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.models import Pilot, SurveyQuestion
 from pilots.selectors import PilotFilters
+from portal.languages import in_viewers_order, marked
 from portal.models import District
 
 
@@ -25,6 +26,11 @@ class PilotFilterForm(forms.Form):
     phase = forms.ChoiceField(
         label=_("Phase"), choices=[("", _("All phases")), *Pilot.Phase.choices], required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        district: forms.ModelChoiceField[District] = self.fields["district"]  # type: ignore[assignment]
+        district.queryset = in_viewers_order(District.objects.all())
 
     def filters(self) -> PilotFilters:
         district = self.cleaned_data.get("district")
@@ -79,7 +85,7 @@ class SurveyForm(forms.Form):
         self.questions = questions
         for question in questions:
             name = f"q{question.pk}"
-            label = question.prompt
+            label = marked(question, "prompt")
             field: forms.Field
             if question.kind == SurveyQuestion.Kind.RATING:
                 field = forms.ChoiceField(
@@ -92,14 +98,17 @@ class SurveyForm(forms.Form):
             elif question.kind == SurveyQuestion.Kind.CHOICE:
                 field = forms.ChoiceField(
                     label=label,
-                    choices=[(choice, choice) for choice in question.choice_list],
+                    # The value is the stored choice, so answers in either language count together.
+                    choices=question.choice_options,
                     widget=forms.RadioSelect,
                 )
             else:
                 field = forms.CharField(
                     label=label, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
                 )
+            # The service checks what must be answered; the page marks what need not be.
             field.required = False
+            field.optional = not question.required  # type: ignore[union-attr]
             self.fields[name] = field
             if question.pk in initial_answers:
                 self.initial[name] = initial_answers[question.pk]

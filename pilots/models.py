@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+from modeltranslation.manager import MultilingualManager
+from modeltranslation.settings import AVAILABLE_LANGUAGES, DEFAULT_LANGUAGE
+from modeltranslation.utils import build_localized_fieldname
 
 from pilots.area import validate_pilot_area
+from portal.languages import text_in
 
 
 class Pilot(models.Model):
@@ -75,6 +83,10 @@ class Pilot(models.Model):
     notifications = GenericRelation(
         "notifications.Notification", content_type_field="about_type", object_id_field="about_id"
     )
+
+    # django-modeltranslation's manager: it filters and orders by the translated fields in the
+    # reader's language. Declared so that type checkers know it too.
+    objects: ClassVar[MultilingualManager[Pilot]] = MultilingualManager()
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -161,6 +173,8 @@ class ConsentVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects: ClassVar[MultilingualManager[ConsentVersion]] = MultilingualManager()
 
     class Meta:
         ordering = ["pilot", "-number"]
@@ -287,6 +301,8 @@ class Survey(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects: ClassVar[MultilingualManager[Survey]] = MultilingualManager()
+
     class Meta:
         ordering = ["pilot", "created_at", "pk"]
         verbose_name = _("survey")
@@ -322,6 +338,8 @@ class SurveyQuestion(models.Model):
     scale_min = models.SmallIntegerField(_("scale from"), default=1)
     scale_max = models.SmallIntegerField(_("scale to"), default=5)
 
+    objects: ClassVar[MultilingualManager[SurveyQuestion]] = MultilingualManager()
+
     class Meta:
         ordering = ["survey", "position", "pk"]
         verbose_name = _("survey question")
@@ -338,19 +356,71 @@ class SurveyQuestion(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        """The choices in the reader's language (in the other one where it has none)."""
+        return _lines(self.choices)
+
+    def choices_in(self, language: str) -> list[str]:
+        """The choices as written in `language`; empty if they are not."""
+        return _lines(text_in(self, "choices", language))
+
+    @property
+    def stored_choices(self) -> list[str]:
+        """The choices as answers store them, whichever language the resident answered in.
+
+        They are the choices in the default language (Korean, which the admin asks for first), so
+        that answers given in Korean and in English count together. Line by line, the choices in
+        another language translate them.
+        """
+        for language in (DEFAULT_LANGUAGE, *AVAILABLE_LANGUAGES):
+            if choices := self.choices_in(language):
+                return choices
+        return []
+
+    @property
+    def choice_options(self) -> list[tuple[str, str]]:
+        """(stored choice, what the reader sees) for each choice, in order."""
+        stored = self.stored_choices
+        shown = self.choice_list
+        return list(zip(stored, shown if len(shown) == len(stored) else stored, strict=True))
+
+    def stored_choice(self, answer: str) -> str | None:
+        """The stored form of a choice given in any language; None if it is no choice."""
+        stored = self.stored_choices
+        if answer in stored:
+            return answer
+        for language in AVAILABLE_LANGUAGES:
+            choices = self.choices_in(language)
+            if len(choices) == len(stored) and answer in choices:
+                return stored[choices.index(answer)]
+        return None
 
     @property
     def scale(self) -> range:
         return range(self.scale_min, self.scale_max + 1)
 
     def clean(self) -> None:
-        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
-            raise ValidationError({"choices": _("A multiple-choice question needs two choices.")})
-        if self.kind == self.Kind.CHOICE and len(set(self.choice_list)) != len(self.choice_list):
-            raise ValidationError({"choices": _("Each choice must appear once.")})
+        errors: dict[str, StrOrPromise] = {}
+        if self.kind == self.Kind.CHOICE:
+            stored = self.stored_choices
+            for language in AVAILABLE_LANGUAGES:
+                column = build_localized_fieldname("choices", language)
+                choices = self.choices_in(language)
+                if language == DEFAULT_LANGUAGE and len(choices) < 2:
+                    errors[column] = _("A multiple-choice question needs two choices.")
+                elif len(set(choices)) != len(choices):
+                    errors[column] = _("Each choice must appear once.")
+                elif choices and len(choices) != len(stored):
+                    errors[column] = _(
+                        "Give as many choices as in %(language)s, one per line in the same order."
+                    ) % {"language": get_language_info(DEFAULT_LANGUAGE)["name_translated"]}
         if self.scale_max <= self.scale_min:
-            raise ValidationError({"scale_max": _("The scale must end above where it starts.")})
+            errors["scale_max"] = _("The scale must end above where it starts.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class SurveyResponse(models.Model):
@@ -409,6 +479,13 @@ class SurveyAnswer(models.Model):
         if self.question.kind == SurveyQuestion.Kind.CHOICE:
             return self.choice
         return self.text
+
+    @property
+    def shown_value(self) -> int | str | None:
+        """The value as the reader sees it: a choice in their language, as the survey offers it."""
+        if self.question.kind == SurveyQuestion.Kind.CHOICE:
+            return dict(self.question.choice_options).get(self.choice, self.choice)
+        return self.value
 
 
 class PilotQuestion(models.Model):

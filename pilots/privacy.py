@@ -35,7 +35,7 @@ def pilots_export(*, user: User) -> dict[str, Any]:
                 "submitted_at": iso(response.submitted_at),
                 "updated_at": iso(response.updated_at),
                 "answers": [
-                    {"question": answer.question.prompt, "answer": answer.value}
+                    {"question": answer.question.prompt, "answer": answer.shown_value}
                     for answer in response.answers.all()
                 ],
             }

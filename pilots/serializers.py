@@ -141,12 +141,23 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
         return selectors.waiting_position(enrolment)
 
 
+@extend_schema_field({"type": "boolean", "enum": [True]})
+class AgreementField(serializers.BooleanField):
+    """A box that must be ticked: the service refuses anything but agreement."""
+
+
 class ConsentInputSerializer(serializers.Serializer[dict[str, Any]]):
     consent_version = serializers.IntegerField(
-        help_text="The version number of the consent text the resident read."
+        help_text="The version number of the consent text the resident read. It must be the "
+        "pilot's current one (the pilot's `consent.version`): a text changed since is refused "
+        "with `consent_outdated`, so that the resident reads it again."
     )
-    consent_data_use = serializers.BooleanField(help_text="Agrees to the use of their data.")
-    consent_contact = serializers.BooleanField(help_text="Agrees to be contacted.")
+    consent_data_use = AgreementField(
+        help_text="Agrees to the use of their data; required (true) to take part."
+    )
+    consent_contact = AgreementField(
+        help_text="Agrees to be contacted about the pilot; required (true) to take part."
+    )
 
 
 class JoinInputSerializer(ConsentInputSerializer):
@@ -206,7 +217,13 @@ class AnswerSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class AnswersInputSerializer(serializers.Serializer[dict[str, Any]]):
-    answers = AnswerSerializer(many=True)
+    answers = AnswerSerializer(
+        many=True,
+        help_text="One answer per question, each question at most once. Every required "
+        "question of the survey must be answered, with a value its kind takes (a number on "
+        "the scale, one of the choices, text), and only questions of this survey (see "
+        "GET /api/me/surveys/{id}/); otherwise the answer is 400 with the problems by question.",
+    )
 
     def validate_answers(self, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [answer["question"] for answer in answers]
@@ -228,6 +245,6 @@ class SurveyResponseSerializer(serializers.ModelSerializer[SurveyResponse]):
     @extend_schema_field(AnswerSerializer(many=True))
     def get_answers(self, response: SurveyResponse) -> list[dict[str, Any]]:
         return [
-            {"question": answer.question_id, "value": answer.value}
+            {"question": answer.question_id, "value": answer.shown_value}
             for answer in response.answers.select_related("question")
         ]

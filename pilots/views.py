@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pilots import selectors, services
+from pilots.errors import PilotErrorCode
 from pilots.forms import ConsentForm, PilotFilterForm, QuestionForm, SurveyForm, WithdrawForm
 from pilots.models import Enrolment, Pilot, Survey
+from portal.cache import Scope, cached_page
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 from portal.selectors import district_feature_collection
 
@@ -31,6 +34,9 @@ def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+@cached_page(
+    scopes=[Scope.PILOTS, Scope.DISTRICTS], query=["q", "district", "domain", "phase", "page"]
+)
 def pilot_list(request: HttpRequest) -> HttpResponse:
     form = PilotFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.PilotFilters()
@@ -43,13 +49,22 @@ def pilot_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pilots/pilot_list.html", context)
 
 
+# Its device cards show each device's newest values.
+@cached_page(scopes=[Scope.PILOTS, Scope.DEVICES, Scope.DISTRICTS], live=True)
 def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pilot = _pilot_or_404(slug)
     user = request.user
     districts = pilot.districts.all()
-    enrolment = selectors.enrolment_of(user, pilot)  # type: ignore[arg-type]
+    enrolment = selectors.enrolment_of(user, pilot)
     if enrolment is not None and enrolment.status == Enrolment.Status.WITHDRAWN:
         enrolment = None
+    participant_count, waiting_count = selectors.enrolment_counts(pilot)
+    # Whoever cannot join sees why instead of a button: signed-in residents not yet taking part.
+    failures = (
+        services.eligibility_failures(pilot=pilot, user=user)
+        if isinstance(user, User) and enrolment is None and pilot.is_open_to_join
+        else []
+    )
     context = {
         "pilot": pilot,
         "districts": districts,
@@ -57,13 +72,15 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "area_geojson": pilot.area or None,
         "timeline": selectors.public_timeline(pilot),
         "questions": selectors.published_questions(pilot),
-        "participant_count": selectors.participating(pilot).count(),
-        "waiting_count": pilot.enrolments.filter(status=Enrolment.Status.WAITING).count(),
+        "participant_count": participant_count,
+        "waiting_count": waiting_count,
         "enrolment": enrolment,
         "needs_consent": enrolment is not None and selectors.enrolment_needs_consent(enrolment),
         "waiting_position": selectors.waiting_position(enrolment) if enrolment else None,
         "open_surveys": selectors.open_surveys(pilot) if enrolment else [],
         "rules": pilot.eligibility_rules.all(),
+        "eligibility_failures": failures,
+        "age_limited": selectors.pilot_has_age_limit(pilot),
         "consent": selectors.current_consent(pilot),
         "question_form": QuestionForm(),
     }
@@ -72,10 +89,10 @@ def pilot_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
+def pilot_join(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Read the consent text and agree to it: to join, or to agree again after it changed."""
     pilot = _pilot_or_404(slug)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     consent = selectors.current_consent(pilot)
     enrolment = selectors.enrolment_of(user, pilot)
     rejoining = enrolment is None or enrolment.status == Enrolment.Status.WITHDRAWN
@@ -98,8 +115,9 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 enrolment = services.enrolment_reconsent(**arguments)
         except ValidationError as error:
-            errors = _errors(error)
-            if error.code == "consent_outdated":
+            # The rules not met are listed one by one above the form, from `failures`.
+            errors = [] if error.code == PilotErrorCode.NOT_ELIGIBLE else _errors(error)
+            if error.code == PilotErrorCode.CONSENT_OUTDATED:
                 # The page shows the new text, so the form must carry its number, and the ticks
                 # given to the old text must be given again.
                 consent = selectors.current_consent(pilot)
@@ -120,6 +138,8 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(pilot)
     elif request.method == "POST":
         errors = [_("The form was incomplete; please try again.")]
+    failures = services.eligibility_failures(pilot=pilot, user=user) if rejoining else []
+    email_unverified = rejoining and not user.has_verified_email
     context = {
         "pilot": pilot,
         "consent": consent,
@@ -127,18 +147,19 @@ def pilot_join(request: HttpRequest, slug: str) -> HttpResponse:
         "errors": errors,
         "rejoining": rejoining,
         "rules": pilot.eligibility_rules.all(),
-        "eligibility_failures": (
-            services.eligibility_failures(pilot=pilot, user=user) if rejoining else []
-        ),
+        "eligibility_failures": failures,
+        "email_unverified": email_unverified,
+        "blocked": bool(failures) or email_unverified,
     }
-    return render(request, "pilots/pilot_join.html", context, status=400 if errors else 200)
+    refused = errors or (request.method == "POST" and failures)
+    return render(request, "pilots/pilot_join.html", context, status=400 if refused else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pilot_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+def pilot_withdraw(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     pilot = _pilot_or_404(slug)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -157,14 +178,14 @@ def pilot_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def pilot_ask(request: HttpRequest, slug: str) -> HttpResponse:
+def pilot_ask(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     pilot = _pilot_or_404(slug)
     form = QuestionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write your question (at most 2000 characters)."))
         return redirect(pilot)
     try:
-        services.pilot_question_ask(pilot=pilot, user=request.user, text=form.cleaned_data["text"])  # type: ignore[arg-type]
+        services.pilot_question_ask(pilot=pilot, user=request.user, text=form.cleaned_data["text"])
     except ValidationError as error:
         messages.error(request, " ".join(_errors(error)))
     else:
@@ -176,10 +197,10 @@ def pilot_ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_answer(request: HttpRequest, slug: str, survey_id: int) -> HttpResponse:
+def survey_answer(request: AuthenticatedHttpRequest, slug: str, survey_id: int) -> HttpResponse:
     pilot = _pilot_or_404(slug)
     survey = get_object_or_404(Survey.objects.select_related("pilot"), pk=survey_id, pilot=pilot)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     questions = list(survey.questions.all())
     previous = selectors.my_response(survey, user)
     initial = (

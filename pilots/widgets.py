@@ -21,7 +21,13 @@ class AreaWidget(forms.Textarea):
     template_name = "pilots/admin/area_widget.html"
 
     class Media:
-        css = {"all": ["leaflet/leaflet.css", "leaflet/draw/leaflet.draw.css"]}
+        css = {
+            "all": [
+                "leaflet/leaflet.css",
+                "leaflet/draw/leaflet.draw.css",
+                "pilots/css/area-widget.css",
+            ]
+        }
         js = ["leaflet/leaflet.js", "leaflet/draw/leaflet.draw.js", "pilots/js/area-widget.js"]
 
     def render(

@@ -6,7 +6,9 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from portal.cache import CachedPagesAdmin, Scope
 from portal.models import District, User
+from portal.translation_admin import TranslatedAdmin
 
 admin.site.site_header = _("Living Lab Portal administration")
 admin.site.site_title = _("Living Lab Portal")
@@ -25,7 +27,7 @@ class UserAdmin(DjangoUserAdmin[User]):
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin[District]):
+class DistrictAdmin(CachedPagesAdmin[District], TranslatedAdmin[District]):
     """Seoul's 25 districts, which can be looked at and changed but neither added nor deleted.
 
     They are reference data that `districts_sync_seoul` loads from the committed GeoJSON: a
@@ -33,11 +35,21 @@ class DistrictAdmin(admin.ModelAdmin[District]):
     devices and residents until the next sync brought it back empty.
     """
 
+    cache_scopes = (Scope.DISTRICTS,)
+
     list_display = ["name_ko", "name_en", "code", "pilot_count", "device_count"]
     # Which districts host a pilot of a given phase or domain, or a device of a given kind.
     list_filter = ["pilots__phase", "pilots__domain", "devices__kind"]
     search_fields = ["name_ko", "name_en", "code", "slug"]
     readonly_fields = ["code"]
+    fields = [
+        "code",
+        "name",
+        "slug",
+        "boundary",
+        "center_latitude",
+        "center_longitude",
+    ]
     prepopulated_fields = {"slug": ["name_en"]}
 
     def has_add_permission(self, request: HttpRequest) -> bool:

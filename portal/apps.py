@@ -11,6 +11,9 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         # Each app imports its own admin module when it is ready: autodiscovery would import
         # leaflet.admin, which needs the GDAL library that the portal does without.
+        from axes import admin as axes_admin  # noqa: F401
         from django.contrib.auth import admin as auth_admin  # noqa: F401
+        from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
+        from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 
         from portal import admin  # noqa: F401

@@ -1,8 +1,13 @@
-"""ASGI entry point: Django for HTTP, Channels consumers for WebSockets."""
+"""ASGI entry point: Django for HTTP, Channels consumers for WebSockets.
+
+One HTTP path goes around Django: devices posting readings (`sensors.ingest_asgi`), thousands of
+small requests a second that need none of Django's middleware.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.asgi import get_asgi_application
 
@@ -21,10 +26,20 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from portal.routing import websocket_urlpatterns  # noqa: E402
 from portal.websocket import site_origin_validator  # noqa: E402
+from sensors import ingest_asgi  # noqa: E402
+
+
+async def http_application(scope: Any, receive: Any, send: Any) -> None:
+    """Readings from devices to their own endpoint, everything else to Django."""
+    if ingest_asgi.handles(scope):
+        await ingest_asgi.application(scope, receive, send)
+    else:
+        await django_asgi_app(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application,
         "websocket": site_origin_validator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

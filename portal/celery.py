@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -64,9 +65,22 @@ def enqueue_on_commit(task_name: str, *args: Any) -> None:
 
     Services name the task (its dotted path) rather than import it: the task module imports the
     service it wraps, never the other way round, so the two never form an import cycle.
+
+    Outside a transaction the task is queued at once. What it needs is committed by then, so a
+    broker that cannot take the task is logged rather than raised: raising would turn the
+    caller's committed change into an error. A caller that must not lose the task keeps a sweep
+    that queues it again (sensors' ingest batches are requeued every minute).
     """
     from django.db import transaction
     from django.utils.module_loading import import_string
+    from kombu.exceptions import OperationalError
 
     task = import_string(task_name)
-    transaction.on_commit(lambda: task.delay(*args))
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except (OSError, OperationalError):
+            logging.getLogger(__name__).exception("Could not queue %s%r", task_name, args)
+
+    transaction.on_commit(send)

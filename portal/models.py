@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class User(AbstractUser):
@@ -31,9 +33,16 @@ class User(AbstractUser):
         related_name="residents",
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # The address the person proved they read, by following the link mailed to it; a change of
+    # `email` leaves it behind, so the new address must be verified in turn.
+    verified_email = models.EmailField(_("verified email"), blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def has_verified_email(self) -> bool:
+        return bool(self.email) and self.verified_email.lower() == self.email.lower()
 
 
 class District(models.Model):
@@ -41,8 +50,8 @@ class District(models.Model):
 
     code = models.CharField(_("code"), max_length=10, unique=True)
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
-    name_ko = models.CharField(_("name (Korean)"), max_length=40)
-    name_en = models.CharField(_("name (English)"), max_length=40)
+    # In Korean and English (`name_ko`, `name_en`; see portal/translation.py).
+    name = models.CharField(_("name"), max_length=40)
     # A GeoJSON Polygon or MultiPolygon geometry in WGS84 longitude/latitude.
     boundary = models.JSONField(_("boundary"), default=dict, blank=True)
     center_latitude = models.FloatField(
@@ -52,6 +61,10 @@ class District(models.Model):
         _("centre longitude"), validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
 
+    # django-modeltranslation's manager: it filters and orders by `name` in the reader's
+    # language. Declared so that type checkers know it too.
+    objects: ClassVar[MultilingualManager[District]] = MultilingualManager()
+
     class Meta:
         ordering = ["name_en"]
         verbose_name = _("district")
@@ -59,8 +72,3 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        """The district's name in the language of the current request."""
-        return self.name_ko if (get_language() or "ko").startswith("ko") else self.name_en

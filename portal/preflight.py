@@ -93,7 +93,7 @@ def check(*, database: bool = True, redis: bool = False, broker: bool = False) -
     always there.
     """
     if database:
-        _check_database(settings.DATABASES["default"])
+        _check_database()
     if redis and settings.REDIS_URL:
         _check_redis("REDIS_URL", settings.REDIS_URL, "the cache and the live feeds' channel layer")
     if broker and settings.CELERY_BROKER_URL:
@@ -111,8 +111,8 @@ def _redact(url: str) -> str:
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
-def _check_database(settings_dict: dict[str, Any]) -> None:
-    if not settings_dict["ENGINE"].endswith("postgresql"):
+def _check_database() -> None:
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
     import psycopg
     from django.db import connections
@@ -248,7 +248,7 @@ def _check_broker(url: str) -> None:
     try:
         with Connection(url, connect_timeout=CONNECT_TIMEOUT) as broker:
             broker.connect()
-    except Exception as exc:
+    except Exception as exc:  # Each transport raises errors of its own; any one means the same.
         raise ServiceUnavailable(
             f"CELERY_BROKER_URL {where} ({purpose}): cannot connect ({exc}); "
             "start the broker there, or correct CELERY_BROKER_URL."

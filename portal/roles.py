@@ -16,11 +16,12 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
     STARTUP_MEMBER = "startup_member", _("Startup member")
     PILOT_MANAGER = "pilot_manager", _("Pilot manager")
+    REVIEWER = "reviewer", _("Reviewer of space applications")
     STAFF = "staff", _("Staff")
 
 
 # Roles whose members work in the admin site.
-ADMIN_ROLES = {Role.PILOT_MANAGER, Role.STAFF}
+ADMIN_ROLES = {Role.PILOT_MANAGER, Role.REVIEWER, Role.STAFF}
 
 # "app_label.codename" of each role's permissions; "app_label.*" grants every permission of an app.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -37,6 +38,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "portal.view_district",
         "reports.view_report",
         "reports.change_report",
+        "reports.view_category",
+        "reports.view_categoryattribute",
+        "reports.view_photo",
+        "reports.view_reportupdate",
+        "reports.add_reportupdate",
+        "reports.view_support",
         "pilots.view_pilot",
         "pilots.change_pilot",
         "pilots.view_phasechange",
@@ -68,8 +75,67 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sensors.view_devicecredential",
         "sensors.add_devicecredential",
         "sensors.change_devicecredential",
+        "evaluation.view_evaluationplan",
+        "evaluation.add_evaluationplan",
+        "evaluation.change_evaluationplan",
+        "evaluation.view_planamendment",
+        "evaluation.view_scorecard",
+        "evaluation.view_decision",
+        "evaluation.add_decision",
+        "spaces.view_innovationdistrict",
+        "spaces.add_innovationdistrict",
+        "spaces.change_innovationdistrict",
+        "spaces.view_space",
+        "spaces.add_space",
+        "spaces.change_space",
+        "spaces.view_spacephoto",
+        "spaces.add_spacephoto",
+        "spaces.change_spacephoto",
+        "spaces.delete_spacephoto",
+        "spaces.view_call",
+        "spaces.add_call",
+        "spaces.change_call",
+        "spaces.view_criterion",
+        "spaces.add_criterion",
+        "spaces.change_criterion",
+        "spaces.delete_criterion",
+        "spaces.view_organisation",
+        "spaces.view_membership",
+        "spaces.view_application",
+        "spaces.change_application",
+        "spaces.view_attachment",
+        "spaces.view_score",
+        "spaces.view_conflictofinterest",
+        "spaces.view_allocation",
     ],
-    Role.STAFF: ["portal.*", "notifications.*", "pilots.*", "sensors.*", "reports.*"],
+    # Reviewers are assigned per call; the call decides which applications they see.
+    Role.REVIEWER: [
+        "spaces.view_call",
+        "spaces.view_criterion",
+        "spaces.view_application",
+        "spaces.view_attachment",
+        "spaces.view_score",
+        "spaces.add_score",
+        "spaces.change_score",
+        "spaces.view_conflictofinterest",
+        "spaces.add_conflictofinterest",
+    ],
+    Role.STAFF: [
+        "portal.*",
+        # Unlocking a locked-out login, and replacing a lost second factor.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+        "otp_totp.*",
+        "otp_static.*",
+        "notifications.*",
+        "pilots.*",
+        "sensors.*",
+        "reports.*",
+        "spaces.*",
+        "evaluation.*",
+    ],
 }
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from sensors.routing import websocket_urlpatterns as sensor_routes
+from sensors.live.routing import websocket_urlpatterns as sensor_routes
 
 websocket_urlpatterns = [*sensor_routes]

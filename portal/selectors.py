@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from portal.languages import texts_by_language
 from portal.models import District
 
 
@@ -15,21 +16,20 @@ def district_list() -> QuerySet[District]:
 
 def district_feature_collection(districts: QuerySet[District]) -> dict[str, Any]:
     """Districts as one GeoJSON FeatureCollection, for maps."""
+    return {"type": "FeatureCollection", "features": [_feature(d) for d in districts]}
+
+
+def _feature(district: District) -> dict[str, Any]:
+    names = texts_by_language(district, "name")
     return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": district.code,
-                "geometry": district.boundary or None,
-                "properties": {
-                    "code": district.code,
-                    "slug": district.slug,
-                    "name_ko": district.name_ko,
-                    "name_en": district.name_en,
-                    "pilot_count": getattr(district, "pilot_count", None),
-                },
-            }
-            for district in districts
-        ],
+        "type": "Feature",
+        "id": district.code,
+        "geometry": district.boundary or None,
+        "properties": {
+            "code": district.code,
+            "slug": district.slug,
+            # Both languages: the map labels each district in the page's own.
+            **{f"name_{language}": name for language, name in names.items()},
+            "pilot_count": getattr(district, "pilot_count", None),
+        },
     }

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.models import District
 
 
 class DistrictSerializer(serializers.ModelSerializer[District]):
+    # Both names, whatever the request's language, as before they became one translated field.
+    name_ko = serializers.CharField(max_length=40, label=_("name (Korean)"))
+    name_en = serializers.CharField(max_length=40, label=_("name (English)"))
     pilot_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.csp import content_security_policy
 
 # Lets the typed generics that mypy checks (ModelAdmin[Pilot], QuerySet[Device]) run as written.
 django_stubs_ext.monkeypatch()
@@ -166,25 +170,43 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "leaflet",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portal",
     "portal.notifications",
     "pilots",
     "sensors",
     "portal.reports",
+    "portal.spaces",
+    "pilots.evaluation",
     "portal.livinglab",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so that static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
+    # gzip for what comes back from below; outside WhiteNoise, which serves static files
+    # compressed in production but as they are in development and the demo.
+    "portal.compression.CompressionMiddleware",
     # Static files are answered before sessions or languages are looked at: they need neither.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the language is known, so that the refusal speaks it; before any view or form.
+    "portal.middleware.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -208,6 +230,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "portal.User"
+# django-axes first: it refuses a locked-out account or address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -280,7 +307,7 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     # The only traffic on the layer is live-feed batches fanned out to every server process's
-    # feed hub (sensors.feeds): Redis pub/sub delivers a batch with one PUBLISH, where the core
+    # feed hub (sensors.live.hub): Redis pub/sub delivers a batch with one PUBLISH, where the core
     # layer's per-channel queues cost several commands and a script per message at both ends (a
     # third of a server's CPU at 200 batches a second). Nothing is queued for a process that is
     # away; its hub resyncs its clients from the database when it is back.
@@ -293,6 +320,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous pages and the API's public lists are kept in the cache and retired as soon as what
+# they show changes (portal.cache). These bound how long they are kept all the same: pages with
+# live values (newest readings, devices' last-seen times), and the others, which a change made
+# outside the services (a SQL shell) leaves stale at most this long. 0 turns the cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_LIVE_SECONDS = envint("PAGE_CACHE_LIVE_SECONDS", 10)
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -326,6 +360,11 @@ SENSORS_REQUEUE_AFTER = envint("SENSORS_REQUEUE_AFTER", 120, minimum=10)
 CELERY_BEAT_SCHEDULE = {
     "sensors-check-silent-devices": {"task": "sensors.check_silent_devices", "schedule": 60.0},
     "sensors-requeue-ingest-batches": {"task": "sensors.requeue_ingest_batches", "schedule": 60.0},
+    # Every night at 03:00 (Asia/Seoul), after the day's rollups are complete.
+    "evaluation-score-pilots": {
+        "task": "evaluation.pilots_score",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Live sensor feeds ------------------------------------------------------------------------
@@ -356,6 +395,9 @@ LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 # version left empty falls back to the other one, so a page never shows a blank.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ko"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ko", "en"), "ko": ("en",), "en": ("ko",)}
+# A row created with a translated field's plain name (`Pilot(title=...)`) gets that text in the
+# default language's column, so that no row starts without its Korean.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 USE_I18N = True
 TIME_ZONE = "Asia/Seoul"
 USE_TZ = True
@@ -391,20 +433,71 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# --- Abuse: throttling and login lockout ------------------------------------------------------
+
+# How many proxies in front of the portal append to X-Forwarded-For: the client's address is the
+# one they saw. 0 (the default) takes the address the connection came from, which is the only
+# safe choice when nothing strips a forged X-Forwarded-For header.
+TRUSTED_PROXY_COUNT = envint("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
+
+def envrate(name: str, default: str) -> str | None:
+    """A DRF throttle rate ("120/minute"); "off" turns the throttle off."""
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw == "off":
+        return None
+    count, _slash, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 120/minute (per second, minute, hour or day) or off; "
+            f"got {raw!r}"
+        )
+    return raw
+
+
+# Requests to the API per client address (anonymous) or per account (logged in); past them the
+# API answers 429 with Retry-After.
+API_THROTTLE_ANONYMOUS = envrate("API_THROTTLE_ANONYMOUS", "120/minute")
+API_THROTTLE_USER = envrate("API_THROTTLE_USER", "600/minute")
+
+# Failed logins, counted per username and, separately, per client address: the next attempt after
+# this many, even with the right password, is refused until the cool-off has passed or staff
+# unlock it (admin: Access attempts; `manage.py axes_reset_username NAME`, `axes_reset_ip ADDR`).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_COOLOFF_MINUTES = envint("LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# No banner at the start of every command; failed logins and lockouts are still logged (below).
+AXES_VERBOSE = False
+
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "portal.rest_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "portal.rest.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Django's session, with a challenge so that anonymous callers hear 401.
+        "portal.rest_authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Every parsed body is checked for text the database cannot store (portal.rest_parsing).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.rest_parsing.StorableTextNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.throttling.AnonymousThrottle",
+        "portal.throttling.UserThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "portal.rest.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "portal.renderers.BrowsableAPIRenderer",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -415,7 +508,35 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation may answer 429 when its caller is throttled (portal.throttling).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.throttling.document_throttled_responses",
+    ],
 }
+
+# --- Content-Security-Policy ------------------------------------------------------------------
+
+CONTENT_SECURITY_POLICY = content_security_policy(
+    map_tile_url=MAP_TILE_URL,
+    report_uri=envurl("CSP_REPORT_URI", {"http", "https"}),
+)
+if envbool("CSP_REPORT_ONLY", False):
+    # Reports violations without blocking anything: for trying a change of policy in production.
+    CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, {}
+
+# --- Accounts: e-mail verification and two-factor authentication ------------------------------
+
+# How long a link to verify an e-mail address (days) or to reset a password (hours) stays valid.
+EMAIL_VERIFICATION_DAYS = envint("EMAIL_VERIFICATION_DAYS", 3, minimum=1)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24, minimum=1) * 3600
+# Seconds before a person may ask for another verification e-mail.
+EMAIL_VERIFICATION_RESEND_SECONDS = envint("EMAIL_VERIFICATION_RESEND_SECONDS", 60)
+# Staff and pilot managers confirm a one-time code (TOTP app or a backup code) before the admin
+# opens. Turn off only where another layer (a single-sign-on proxy) already asks for a second
+# factor.
+ADMIN_TWO_FACTOR = envbool("DJANGO_ADMIN_TWO_FACTOR", True)
+OTP_TOTP_ISSUER = "Seoul Living Lab"
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -439,5 +560,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own loggers would print through their handler and again through the root's.
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # Every successful login would be a line; failures and lockouts are warnings.
+        "axes": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
 }

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from pilots.permissions import pilots_managed_by, user_sees_every_pilot
+from portal.cache import CachedPagesAdmin, Scope
+from portal.translation_admin import TranslatedAdmin
 from sensors.models import (
     Alert,
     Device,
@@ -20,11 +22,12 @@ from sensors.models import (
     Metric,
     Reading,
 )
-from sensors.services import device_credential_issue, device_credentials_revoke
+from sensors.services.credentials import device_credential_issue, device_credentials_revoke
 
 
 @admin.register(Metric)
-class MetricAdmin(admin.ModelAdmin[Metric]):
+class MetricAdmin(CachedPagesAdmin[Metric], TranslatedAdmin[Metric]):
+    cache_scopes = (Scope.DEVICES,)
     list_display = ["code", "name_ko", "name_en", "unit", "min_value", "max_value"]
     search_fields = ["code", "name_ko", "name_en"]
 
@@ -65,7 +68,8 @@ class DeviceCredentialInline(admin.TabularInline[DeviceCredential, Device]):
 
 
 @admin.register(Device)
-class DeviceAdmin(ManagedDevicesAdmin[Device]):
+class DeviceAdmin(CachedPagesAdmin[Device], ManagedDevicesAdmin[Device], TranslatedAdmin[Device]):
+    cache_scopes = (Scope.DEVICES,)
     list_display = [
         "name",
         "kind",
@@ -78,7 +82,13 @@ class DeviceAdmin(ManagedDevicesAdmin[Device]):
         "open_alerts",
     ]
     list_filter = ["kind", "status", "visibility", "district"]
-    search_fields = ["name", "pilot__title"]
+    search_fields = [
+        "name",
+        "display_name_ko",
+        "display_name_en",
+        "pilot__title_ko",
+        "pilot__title_en",
+    ]
     list_select_related = ["district", "pilot"]
     autocomplete_fields = ["pilot"]
     readonly_fields = ["last_seen_at"]

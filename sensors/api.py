@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -12,12 +13,19 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, pagination, renderers, viewsets
+from rest_framework import exceptions, generics, renderers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from portal.cache import CachedListMixin, Scope
+from portal.renderers import BrowsableAPIRenderer
+from portal.rest import CursorPagination, query_parameters
 from sensors import selectors
 from sensors.models import Device, Metric
 from sensors.serializers import (
+    CityMinutesQuerySerializer,
+    CityMinutesSerializer,
     DeviceSerializer,
     MetricSerializer,
     ReadingQuerySerializer,
@@ -27,10 +35,14 @@ from sensors.serializers import (
 )
 
 
-class DeviceViewSet(viewsets.ReadOnlyModelViewSet[Device]):
+class DeviceViewSet(CachedListMixin[Device], viewsets.ReadOnlyModelViewSet[Device]):
     """Public devices across the city; private pilot devices are not listed."""
 
     serializer_class = DeviceSerializer
+    # Each device's last-seen time is a live value.
+    cache_scopes = (Scope.DEVICES, Scope.PILOTS, Scope.DISTRICTS)
+    cache_live = True
+    cache_query = frozenset({"page"})
 
     def get_queryset(self) -> QuerySet[Device]:
         return selectors.public_device_list().order_by("id")
@@ -44,6 +56,21 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet[Metric]):
 
     def get_queryset(self) -> QuerySet[Metric]:
         return selectors.metric_list()
+
+    @extend_schema(parameters=[CityMinutesQuerySerializer], responses=CityMinutesSerializer)
+    @action(detail=True, methods=["get"], url_path="city")
+    def city(self, request: Request, code: str | None = None) -> Response:
+        """The city's public devices minute by minute: mean of their means, highest value.
+
+        The last `minutes` minutes (10 by default, at most 180), oldest first; a minute no
+        device reported is left out. The live page's chart opens with it.
+        """
+        query = CityMinutesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        end = timezone.now()
+        start = end - dt.timedelta(minutes=query.validated_data["minutes"])
+        minutes = selectors.city_minutes(metric=self.get_object(), start=start, end=end)
+        return Response(CityMinutesSerializer({"metric": code, "results": minutes}).data)
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -80,9 +107,8 @@ def _csv_lines(header: list[str], rows: Iterable[Iterable[Any]]) -> Iterator[str
     yield buffer.getvalue()
 
 
-class SeriesPagination(pagination.CursorPagination):
+class SeriesPagination(CursorPagination):
     page_size = 500
-    page_size_query_param = "page_size"
     max_page_size = 5_000
 
 
@@ -107,7 +133,7 @@ SERIES_PARAMETERS = [
 class DeviceSeriesView(generics.ListAPIView[Any]):
     """What the readings and rollups endpoints share: the device, the range, JSON or CSV."""
 
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [renderers.JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     query_serializer_class: type[ReadingQuerySerializer] = ReadingQuerySerializer
     csv_header: list[str] = []
 
@@ -119,10 +145,14 @@ class DeviceSeriesView(generics.ListAPIView[Any]):
         return device
 
     def query(self) -> dict[str, Any]:
-        serializer = self.query_serializer_class(data=self.request.query_params)
-        serializer.is_valid(raise_exception=True)
-        validated: dict[str, Any] = serializer.validated_data
-        return validated
+        """The validated range, with the metric asked for (None: every metric)."""
+        query = query_parameters(self.query_serializer_class, self.request)
+        if "metric" in query:
+            found = Metric.objects.filter(code=query["metric"]).first()
+            if found is None:
+                raise exceptions.NotFound(_("No such metric."))
+            query["metric"] = found
+        return query
 
     def csv_rows(self, queryset: QuerySet[Any]) -> Iterable[Iterable[Any]]:
         raise NotImplementedError

@@ -3,7 +3,12 @@
 `Authorization: Token <device token>`; the body is a JSON list of up to `SENSORS_MAX_BATCH`
 readings or one reading alone. The answer is 202 with `{"accepted": n, "rejected": [{"index": i,
 "code": "...", "reason": "..."}]}` once the accepted readings are durably kept (see
-`sensors.services`); problems with the request as a whole answer in the portal's one error shape.
+`sensors.services.processing`); problems with the request as a whole answer in the portal's one
+error shape, with the codes of `sensors.errors`.
+
+Under ASGI, as the portal is served, `sensors.ingest_asgi` answers this path ahead of Django with
+the same contract and a group commit; this view documents the endpoint in the OpenAPI schema and
+serves it under WSGI, keeping each batch for the Celery workers.
 """
 
 from __future__ import annotations
@@ -23,9 +28,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.rest import error_body
-from sensors import services
+from sensors.errors import CredentialError, SensorError
 from sensors.ingest import BodyError, parse_body
 from sensors.models import DeviceCredential, IngestBatch
+from sensors.services.accepting import ingest_batch_accept
+from sensors.services.credentials import device_credential_check
 
 KEYWORD = "Token"
 
@@ -46,8 +53,8 @@ class DeviceTokenAuthentication(BaseAuthentication):
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The device token is not valid.")) from None
         try:
-            credential = services.device_credential_check(token=token)
-        except services.CredentialError as error:
+            credential = device_credential_check(token=token)
+        except CredentialError as error:
             raise exceptions.AuthenticationFailed(error.message, code=error.code) from None
         return AnonymousUser(), credential
 
@@ -80,7 +87,17 @@ class ReadingIngestView(APIView):
     permission_classes = [IsDevice]
 
     @extend_schema(
-        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        # Each reading is judged on its own and refused by index in the 202 (not an object, a
+        # field missing...), so any JSON value may stand in the list; the list must not be
+        # empty, and holds at most SENSORS_MAX_BATCH readings (more answer 413).
+        request={
+            "application/json": {
+                "oneOf": [
+                    {"type": "array", "minItems": 1, "items": {}},
+                    {"type": "object", "description": "One reading alone."},
+                ]
+            }
+        },
         responses={
             202: OpenApiResponse(description="Readings accepted and the rejected ones listed"),
             400: OpenApiResponse(description="Malformed JSON or not a list of readings"),
@@ -100,7 +117,7 @@ class ReadingIngestView(APIView):
             if declared > max_bytes:
                 raise BodyError(
                     status=413,
-                    code="body_too_large",
+                    code=SensorError.BODY_TOO_LARGE,
                     message=_("The body is larger than %(limit)d bytes.") % {"limit": max_bytes},
                 )
             try:
@@ -108,7 +125,7 @@ class ReadingIngestView(APIView):
             except RequestDataTooBig:
                 raise BodyError(
                     status=413,
-                    code="body_too_large",
+                    code=SensorError.BODY_TOO_LARGE,
                     message=_("The body is larger than %(limit)d bytes.") % {"limit": max_bytes},
                 ) from None
             items = parse_body(raw, max_bytes=max_bytes, max_readings=settings.SENSORS_MAX_BATCH)
@@ -117,7 +134,7 @@ class ReadingIngestView(APIView):
                 error_body(status=error.status, code=error.code, message=error.message),
                 status=error.status,
             )
-        checked = services.ingest_batch_accept(
+        checked = ingest_batch_accept(
             device=credential.device, items=items, source=IngestBatch.Source.HTTP
         )
         return Response({"accepted": checked.accepted, "rejected": checked.rejected}, status=202)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from django.utils.translation import gettext_lazy as _
+
 
 class MetricSpec(TypedDict):
     code: str
@@ -100,3 +102,18 @@ METRICS: list[MetricSpec] = [
         "max_value": 10000,
     },
 ]
+
+
+# Units written in words are shown in the reader's language; symbols (µg/m³, °C, dB(A), ppm, kWh)
+# read the same in both. The stored unit stays as the catalogue writes it: it is what the API and
+# the CSV files give.
+UNIT_LABELS = {
+    "people/min": _("people/min"),
+    "vehicles/min": _("vehicles/min"),
+}
+
+
+def unit_label(unit: str) -> str:
+    """The unit as a page shows it, in the current language."""
+    label = UNIT_LABELS.get(unit)
+    return str(label) if label is not None else unit

@@ -15,7 +15,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.utils.translation import gettext as _
+
+from sensors.errors import SensorError
 
 UTC = dt.UTC
 # Clocks on devices drift; a reading a little ahead of ours is believed.
@@ -25,7 +28,7 @@ MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 class BodyError(Exception):
     """The body as a whole cannot be used; `status` is the HTTP status to answer with."""
 
-    def __init__(self, *, status: int, code: str, message: str) -> None:
+    def __init__(self, *, status: int, code: SensorError, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -57,16 +60,29 @@ def parse_body(raw: bytes, *, max_bytes: int, max_readings: int) -> list[Any]:
     if len(raw) > max_bytes:
         raise BodyError(
             status=413,
-            code="body_too_large",
+            code=SensorError.BODY_TOO_LARGE,
             message=_("The body is larger than %(limit)d bytes.") % {"limit": max_bytes},
         )
+    return readings_from(loads(raw), max_readings=max_readings)
+
+
+def loads(raw: bytes | bytearray) -> Any:
+    """The JSON in `raw`; raises `BodyError` (400 `malformed_json`) if it is not JSON.
+
+    orjson parses a body several times faster than the standard library, but refuses what Python
+    has always read: `NaN`, `Infinity` and integers past 64 bits. Those bodies are read again the
+    slow way, so that such a value is refused as one reading (`not_a_number`), not the whole body.
+    """
     try:
-        data = json.loads(raw)
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(raw)
     except (ValueError, RecursionError):
         raise BodyError(
-            status=400, code="malformed_json", message=_("The body is not valid JSON.")
+            status=400, code=SensorError.MALFORMED_JSON, message=_("The body is not valid JSON.")
         ) from None
-    return readings_from(data, max_readings=max_readings)
 
 
 def readings_from(data: Any, *, max_readings: int) -> list[Any]:
@@ -75,15 +91,17 @@ def readings_from(data: Any, *, max_readings: int) -> list[Any]:
     if not isinstance(data, list):
         raise BodyError(
             status=400,
-            code="not_a_list",
+            code=SensorError.NOT_A_LIST,
             message=_("The body must be a list of readings or one reading."),
         )
     if not data:
-        raise BodyError(status=400, code="empty", message=_("The body holds no readings."))
+        raise BodyError(
+            status=400, code=SensorError.EMPTY, message=_("The body holds no readings.")
+        )
     if len(data) > max_readings:
         raise BodyError(
             status=413,
-            code="too_many_readings",
+            code=SensorError.TOO_MANY_READINGS,
             message=_("A batch holds at most %(limit)d readings; this one has %(count)d.")
             % {"limit": max_readings, "count": len(data)},
         )
@@ -124,39 +142,43 @@ def check_readings(
     latest = now + MAX_CLOCK_SKEW
     earliest = now - max_age
 
-    def reject(index: int, code: str, reason: str) -> None:
+    def reject(index: int, code: SensorError, reason: str) -> None:
         batch.rejected.append({"index": index, "code": code, "reason": reason})
 
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            reject(index, "not_an_object", _("A reading must be a JSON object."))
+            reject(index, SensorError.NOT_AN_OBJECT, _("A reading must be a JSON object."))
             continue
-        missing = [name for name in ("metric", "time", "value") if name not in item]
-        if missing:
+        if "metric" not in item or "time" not in item or "value" not in item:
+            missing = [name for name in ("metric", "time", "value") if name not in item]
             reject(
                 index,
-                "missing_field",
+                SensorError.MISSING_FIELD,
                 _("Missing field: %(fields)s.") % {"fields": ", ".join(missing)},
             )
             continue
         if "device" in item and not _names_device(
             item["device"], device_id=device_id, device_name=device_name
         ):
-            reject(index, "wrong_device", _("A device may only send its own readings."))
+            reject(index, SensorError.WRONG_DEVICE, _("A device may only send its own readings."))
             continue
         code = item["metric"]
         metric = metrics.get(code) if isinstance(code, str) else None
         if metric is None:
-            reject(index, "unknown_metric", _("Unknown metric: %(metric)r.") % {"metric": code})
+            reject(
+                index,
+                SensorError.UNKNOWN_METRIC,
+                _("Unknown metric: %(metric)r.") % {"metric": code},
+            )
             continue
         value = item["value"]
         if not _is_number(value):
-            reject(index, "not_a_number", _("The value is not a number."))
+            reject(index, SensorError.NOT_A_NUMBER, _("The value is not a number."))
             continue
         if not metric.min_value <= value <= metric.max_value:
             reject(
                 index,
-                "out_of_range",
+                SensorError.OUT_OF_RANGE,
                 _("%(value)s is outside the possible range of %(metric)s (%(min)s to %(max)s).")
                 % {
                     "value": value,
@@ -174,18 +196,22 @@ def check_readings(
         if time is None or time.tzinfo is None:
             reject(
                 index,
-                "invalid_time",
+                SensorError.INVALID_TIME,
                 _("The time must be ISO 8601 with a UTC offset, such as %(example)s.")
                 % {"example": "2026-11-25T09:00:00+09:00"},
             )
             continue
         if time > latest:
-            reject(index, "time_in_future", _("The time is more than 5 minutes in the future."))
+            reject(
+                index,
+                SensorError.TIME_IN_FUTURE,
+                _("The time is more than 5 minutes in the future."),
+            )
             continue
         if time < earliest:
             reject(
                 index,
-                "time_too_old",
+                SensorError.TIME_TOO_OLD,
                 _("The time is older than the %(hours)s hours readings are accepted for.")
                 % {"hours": round(max_age.total_seconds() / 3600, 1)},
             )

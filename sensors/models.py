@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
+
+from sensors.catalogue import unit_label
 
 
 class Metric(models.Model):
     """A quantity devices measure, with its unit and the physically possible range."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name_ko = models.CharField(_("name (Korean)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=60)
+    # In Korean and English (`name_ko`, `name_en`; see sensors/translation.py).
+    name = models.CharField(_("name"), max_length=60)
     unit = models.CharField(_("unit"), max_length=20)
     min_value = models.FloatField(_("lowest possible value"))
     max_value = models.FloatField(_("highest possible value"))
+
+    # django-modeltranslation's manager, declared so that type checkers know it.
+    objects: ClassVar[MultilingualManager[Metric]] = MultilingualManager()
 
     class Meta:
         ordering = ["code"]
@@ -30,11 +37,12 @@ class Metric(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.unit})"
+        return f"{self.name} ({self.unit_label})"
 
     @property
-    def name(self) -> str:
-        return self.name_ko if (get_language() or "ko").startswith("ko") else self.name_en
+    def unit_label(self) -> str:
+        """The unit in the reader's language ("명/분" for people/min in Korean)."""
+        return unit_label(self.unit)
 
 
 class Device(models.Model):
@@ -58,7 +66,15 @@ class Device(models.Model):
         MAINTENANCE = "maintenance", _("Under maintenance")
         RETIRED = "retired", _("Retired")
 
+    # The device's own identifier, in credentials, logs and the API.
     name = models.CharField(_("name"), max_length=120)
+    # What pages call it, in Korean and English (see sensors/translation.py).
+    display_name = models.CharField(
+        _("display name"),
+        max_length=120,
+        blank=True,
+        help_text=_("What residents see, such as “Gwanak-gu fine-dust station 35”."),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     latitude = models.FloatField(
         _("latitude"), validators=[MinValueValidator(-90), MaxValueValidator(90)]
@@ -89,6 +105,8 @@ class Device(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects: ClassVar[MultilingualManager[Device]] = MultilingualManager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("device")
@@ -103,6 +121,11 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """What pages call the device: its display name, or its identifier where it has none."""
+        return self.display_name or self.name
 
 
 class Reading(models.Model):

@@ -3,34 +3,47 @@
 How the token travels: inside the message, as an envelope
 `{"token": "<device token>", "readings": [ ... ]}` (`"readings"` may also be one reading alone).
 The broker only carries messages; this process checks the token against its hash exactly as the
-HTTP endpoint does, and the device id in the topic must be the token's device. Readings then take
-the same path as over HTTP (`sensors.services.ingest_batch_accept`). In production the broker
-should also restrict with ACLs who may publish on a device's topic; that is defence in depth, the
-token check here does not rely on it.
+HTTP endpoint does, and the device id in the topic must be the token's device. In production the
+broker should also restrict with ACLs who may publish on a device's topic; that is defence in
+depth, the token check here does not rely on it.
 
 Whatever is rejected (a bad token, a malformed message, single readings) is reported on
 `devices/<device-id>/errors` in the same shapes as the HTTP answer: `{"error": {...}}` for the
 message as a whole, `{"accepted": n, "rejected": [...]}` for single readings.
 
+Group commit: paho's network thread only queues what arrives; one storing thread takes every
+message waiting (up to `MAX_GROUP`), stores them all in one transaction
+(`sensors.services.groups.sends_commit`: readings, rollups, alerts) and then acknowledges each
+of them to the broker. Messages that arrive meanwhile wait for the next transaction, so the
+groups grow with the load and a commit is shared by as many messages as arrived during the last.
+
 Nothing the broker delivered is lost: the subscriber has a fixed client id and a persistent
-session (clean session off), so the broker keeps QoS 1 messages while it is away, and each
-message is acknowledged by hand only after its batch is committed. If the database cannot be
-written, the message is tried again for about 15 seconds; then it stays unacknowledged and the
-process stops, so that the broker delivers it again to the next run. A message that fails for any
-other reason is reported to its device and acknowledged, so that it cannot block the others.
+session (clean session off), so the broker keeps QoS 1 messages while it is away, and a message
+is acknowledged only after its transaction committed. A process killed at any moment leaves its
+unacknowledged messages with the broker, which delivers them again when the same client id
+reconnects; storing them twice changes nothing (readings are unique per device, metric and time,
+and rollups count only the rows that went in). If the database cannot be written, the group is
+tried again for about 15 seconds; then it stays unacknowledged and the process stops, so that the
+broker delivers it again to the next run. A message that fails for any other reason is reported
+to its device and acknowledged, so that it cannot block the others.
+
+Several processes share the load through an MQTT shared subscription
+(`$share/<group>/devices/+/readings`): the broker hands each message to one member of the group.
 Paho reconnects by itself when the broker restarts, and the subscription is renewed on every
 connect.
 """
 
 from __future__ import annotations
 
-import json
+import collections
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import orjson
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
@@ -38,79 +51,118 @@ from django.utils.translation import gettext as _
 from paho.mqtt.enums import CallbackAPIVersion
 
 from portal.rest import error_body
-from sensors import services
-from sensors.ingest import BodyError, readings_from
-from sensors.models import IngestBatch
+from sensors.errors import SensorError
+from sensors.ingest import BodyError, loads, readings_from
+from sensors.services.groups import Answer, Send, sends_commit
 
 logger = logging.getLogger(__name__)
 
 READINGS_TOPICS = "devices/+/readings"
+SHARE_GROUP = "livinglab-ingest"
 QOS = 1
 KEEPALIVE = 30
 RETRY_WAITS = (0.5, 1, 2, 4, 8)
+# Messages stored in one transaction at most. The broker hands a subscriber at most its
+# `max_inflight_messages` unacknowledged messages (deploy/mosquitto.conf), which bounds groups too.
+MAX_GROUP = 1_000
+
+
+def shared_topic(group: str) -> str:
+    return f"$share/{group}/{READINGS_TOPICS}"
 
 
 def error_topic(device_ref: str) -> str:
     return f"devices/{device_ref}/errors"
 
 
-def _error(status: int, code: str, message: str) -> dict[str, Any]:
+def _error(status: int, code: SensorError, message: str) -> dict[str, Any]:
     return error_body(status=status, code=code, message=message)
 
 
-def handle_message(topic: str, payload: bytes | bytearray) -> dict[str, Any] | None:
-    """Accept the readings in one message; returns the report to publish on the errors topic.
-
-    Raises only when the batch could not be stored, in which case it must not be acknowledged.
-    """
+def _read(topic: str, payload: bytes | bytearray) -> Send | dict[str, Any]:
+    """What a message carries, or the report that refuses it without looking at the database."""
     device_ref = topic.split("/")[1]
     if len(payload) > settings.SENSORS_MAX_BODY_BYTES:
         return _error(
             413,
-            "body_too_large",
+            SensorError.BODY_TOO_LARGE,
             _("The body is larger than %(limit)d bytes.")
             % {"limit": settings.SENSORS_MAX_BODY_BYTES},
         )
     try:
-        envelope = json.loads(payload)
-    except (ValueError, RecursionError):
-        return _error(400, "malformed_json", _("The body is not valid JSON."))
+        envelope = loads(payload)
+    except BodyError as error:
+        return _error(error.status, error.code, error.message)
     if not isinstance(envelope, dict) or not isinstance(envelope.get("token"), str):
         return _error(
             401,
-            "missing_token",
+            SensorError.MISSING_TOKEN,
             _('A message must be {"token": "<device token>", "readings": [...]}.'),
-        )
-    try:
-        credential = services.device_credential_check(token=envelope["token"])
-    except services.CredentialError as error:
-        return _error(401, error.code, error.message)
-    device = credential.device
-    if device_ref != str(device.pk):
-        return _error(
-            403, "wrong_device", _("A device may only publish on its own topic, devices/<id>/.")
         )
     try:
         items = readings_from(envelope.get("readings"), max_readings=settings.SENSORS_MAX_BATCH)
     except BodyError as error:
-        return _error(error.status, error.code, error.message)
-    checked = services.ingest_batch_accept(
-        device=device, items=items, source=IngestBatch.Source.MQTT
-    )
-    if checked.rejected:
-        return {"accepted": checked.accepted, "rejected": checked.rejected}
-    return None
+        return Send(token=envelope["token"], items=[], refused=error, topic_device=device_ref)
+    return Send(token=envelope["token"], items=items, topic_device=device_ref)
+
+
+def _report(answer: Answer) -> dict[str, Any] | None:
+    if answer.status != 202:
+        return answer.body
+    return answer.body if answer.body["rejected"] else None
+
+
+Report = dict[str, Any] | None
+
+
+def handle_messages(messages: Sequence[tuple[str, bytes | bytearray]]) -> list[Report]:
+    """Store the readings of these messages together; returns each one's report, or None.
+
+    The report is what to publish on the message's errors topic. Raises only when nothing could
+    be stored, in which case none of the messages may be acknowledged.
+    """
+    reports: list[dict[str, Any] | None] = []
+    sends: list[Send] = []
+    places: list[int] = []
+    for topic, payload in messages:
+        read = _read(topic, payload)
+        if isinstance(read, Send):
+            places.append(len(reports))
+            sends.append(read)
+            reports.append(None)
+        else:
+            reports.append(read)
+    if sends:
+        for place, answer in zip(places, sends_commit(sends=sends), strict=True):
+            reports[place] = _report(answer)
+    return reports
+
+
+def handle_message(topic: str, payload: bytes | bytearray) -> dict[str, Any] | None:
+    """`handle_messages` for one message."""
+    return handle_messages([(topic, payload)])[0]
 
 
 class MqttIngest:
-    """A subscriber that feeds `handle_message`; `run` blocks, `start`/`stop` run it in a thread."""
+    """A subscriber that stores what it receives in groups.
 
-    def __init__(self, *, url: str, client_id: str) -> None:
+    `run` blocks; `start`/`stop` run it in threads. `group` names the shared subscription that
+    several processes join to share the load.
+    """
+
+    def __init__(self, *, url: str, client_id: str, group: str = SHARE_GROUP) -> None:
         parts = urlsplit(url)
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        self.client_id = client_id
+        self.group = group
+        self.topic = shared_topic(group)
         self.failed = threading.Event()
         self.subscribed = threading.Event()
+        self._stopping = threading.Event()
+        self._inbox: collections.deque[mqtt.MQTTMessage] = collections.deque()
+        self._arrived = threading.Condition()
+        self._storer: threading.Thread | None = None
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -137,63 +189,116 @@ class MqttIngest:
             logger.warning("MQTT broker refused the connection: %s", reason)
             return
         logger.info("Connected to the MQTT broker at %s:%s", self.host, self.port)
-        client.subscribe(READINGS_TOPICS, qos=QOS)
+        # A session kept from a version that subscribed to the plain topic would otherwise get
+        # every message twice, once through each subscription.
+        client.unsubscribe(READINGS_TOPICS)
+        client.subscribe(self.topic, qos=QOS)
 
     def _on_subscribe(self, client: mqtt.Client, *args: Any) -> None:
         self.subscribed.set()
 
     def _on_disconnect(self, client: mqtt.Client, *args: Any) -> None:
         self.subscribed.clear()
-        # Messages are handled in paho's thread; its database connection goes with the session.
-        connections.close_all()
         logger.warning("Disconnected from the MQTT broker")
 
-    def _store(self, message: mqtt.MQTTMessage) -> dict[str, Any] | None:
-        """`handle_message`, tried again while the database is briefly unavailable.
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # Paho's network thread only queues; the storing thread does the rest, so that the
+        # network keeps being read (and keep-alives answered) while a group commits.
+        with self._arrived:
+            self._inbox.append(message)
+            self._arrived.notify()
+
+    def _store(self, messages: list[mqtt.MQTTMessage]) -> list[dict[str, Any] | None]:
+        """`handle_messages`, tried again while the database is briefly unavailable.
 
         The waits add up to well under the keep-alive, so the broker does not drop us meanwhile.
         """
+        batch = [(message.topic, message.payload) for message in messages]
         for wait in RETRY_WAITS:
-            # The database may have gone away since the last message, as in a web request.
+            # The database may have gone away since the last group, as in a web request.
             close_old_connections()
             try:
-                return handle_message(message.topic, message.payload)
+                return handle_messages(batch)
             except DatabaseError:
                 logger.warning("Database unavailable; retrying in %s s", wait, exc_info=True)
                 connections.close_all()
                 time.sleep(wait)
         close_old_connections()
-        return handle_message(message.topic, message.payload)
+        return handle_messages(batch)
 
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+    def process(self, client: mqtt.Client, messages: list[mqtt.MQTTMessage]) -> bool:
+        """Store a group, report what was refused, then acknowledge it; False if it could not be
+        stored (it is then left unacknowledged and the subscriber stops)."""
         try:
-            report = self._store(message)
+            reports = self._store(messages)
         except DatabaseError:
-            logger.exception(
-                "Could not store a message from %s; stopping unacknowledged", message.topic
-            )
+            logger.exception("Could not store %d messages; stopping unacknowledged", len(messages))
             self.failed.set()
             client.disconnect()
-            return
+            return False
         except Exception:
+            if len(messages) > 1:
+                # One message that trips a bug must not take the others down with it.
+                return all(self.process(client, [message]) for message in messages)
             # A message that fails for any other reason would fail again on every redelivery
             # and hold up every device behind it: tell its device, log it and let it go.
-            logger.exception("Could not handle a message from %s", message.topic)
-            report = _error(
-                500, "internal_error", _("The message could not be handled; it was not stored.")
-            )
-        if report is not None:
-            client.publish(error_topic(message.topic.split("/")[1]), json.dumps(report), qos=QOS)
-        client.ack(message.mid, message.qos)
+            logger.exception("Could not handle a message from %s", messages[0].topic)
+            reports = [
+                _error(
+                    500,
+                    SensorError.INTERNAL_ERROR,
+                    _("The message could not be handled; it was not stored."),
+                )
+            ]
+        for message, report in zip(messages, reports, strict=True):
+            if report is not None:
+                client.publish(
+                    error_topic(message.topic.split("/")[1]), orjson.dumps(report), qos=QOS
+                )
+            client.ack(message.mid, message.qos)
+        return True
+
+    def _storing(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                with self._arrived:
+                    while not self._inbox and not self._stopping.is_set():
+                        self._arrived.wait(0.5)
+                    group = [self._inbox.popleft() for _ in range(min(len(self._inbox), MAX_GROUP))]
+                if group and not self.process(self.client, group):
+                    return
+        finally:
+            connections.close_all()
+
+    def _start_storing(self) -> None:
+        self._stopping.clear()
+        self._storer = threading.Thread(target=self._storing, name="mqtt-store", daemon=True)
+        self._storer.start()
+
+    def _stop_storing(self) -> None:
+        self._stopping.set()
+        with self._arrived:
+            self._arrived.notify()
+        if self._storer is not None:
+            self._storer.join(30)
 
     def run(self) -> None:
-        self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
-        self.client.loop_forever(retry_first_connection=True)
+        """Run until the storing thread stops (the database could not be written) or Ctrl+C."""
+        # Paho's loop runs in a thread of its own even here: acknowledgements sent from the
+        # storing thread are then only queued for it, never written to the socket by two threads.
+        self.start()
+        try:
+            while self._storer is not None and self._storer.is_alive():
+                self._storer.join(0.5)
+        finally:
+            self.stop()
 
     def start(self) -> None:
+        self._start_storing()
         self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
         self.client.loop_start()
 
     def stop(self) -> None:
+        self._stop_storing()
         self.client.disconnect()
         self.client.loop_stop()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from pilots.models import Pilot
@@ -14,6 +15,10 @@ from sensors.selectors import Resolution
 
 
 class MetricSerializer(serializers.ModelSerializer[Metric]):
+    # Both names, whatever the request's language, as before they became one translated field.
+    name_ko = serializers.CharField(max_length=60, label=gettext_lazy("name (Korean)"))
+    name_en = serializers.CharField(max_length=60, label=gettext_lazy("name (English)"))
+
     class Meta:
         model = Metric
         fields = ["code", "name_ko", "name_en", "unit", "min_value", "max_value"]
@@ -45,11 +50,21 @@ class DeviceSerializer(serializers.ModelSerializer[Device]):
 class ReadingQuerySerializer(serializers.Serializer[Any]):
     """The time range and metric of a read of readings or rollups; times are ISO 8601."""
 
-    metric = serializers.SlugRelatedField(
-        slug_field="code", queryset=Metric.objects.all(), required=False
+    metric = serializers.SlugField(
+        required=False,
+        max_length=30,
+        help_text="A metric's code (see /api/metrics/); a code no metric has answers 404.",
     )
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+    start = serializers.DateTimeField(
+        required=False,
+        help_text="Where the range begins (included); by default the range's usual length "
+        "before `end`. The range may span at most 31 days (readings), 7 days (minute "
+        "rollups) or 366 days (hour rollups); a wider one answers 400.",
+    )
+    end = serializers.DateTimeField(
+        required=False,
+        help_text="Where the range ends (excluded), after `start`; by default now.",
+    )
 
     max_span: dt.timedelta = dt.timedelta(days=31)
     default_span: dt.timedelta = dt.timedelta(days=1)
@@ -96,3 +111,21 @@ class RollupSerializer(serializers.Serializer[Any]):
     min = serializers.FloatField()
     max = serializers.FloatField()
     mean = serializers.FloatField()
+
+
+class CityMinutesQuerySerializer(serializers.Serializer[Any]):
+    minutes = serializers.IntegerField(
+        min_value=1, max_value=180, default=10, help_text="How many minutes back from now."
+    )
+
+
+class CityMinuteSerializer(serializers.Serializer[Any]):
+    bucket = serializers.DateTimeField(help_text="The minute's start.")
+    mean = serializers.FloatField(help_text="The mean of the public devices' means.")
+    max = serializers.FloatField(help_text="The highest value any public device sent.")
+    devices = serializers.IntegerField(help_text="How many public devices reported.")
+
+
+class CityMinutesSerializer(serializers.Serializer[Any]):
+    metric = serializers.CharField()
+    results = CityMinuteSerializer(many=True)

@@ -1,10 +1,11 @@
 """A simulated city of devices that send readings the way real ones do, over HTTP or MQTT.
 
-Values follow Seoul's rhythm: fine dust and noise rise with the morning and evening rush hours,
-temperature peaks mid-afternoon, pedestrians fill the streets by day; now and then a dust event
-lifts fine dust across the city for half an hour or so, and devices drop out for a few minutes and
-come back. The simulator talks to the portal exactly as devices do, with their own tokens, so
-everything downstream (validation, storage, rollups, alerts, live feeds) runs for real.
+Values follow Seoul's rhythm (`sensors.synthetic`, the model the demo's history uses too), each
+device's wandering smoothly from one reading to the next. As on real days, dust events are rare
+and regional: a few a day across the city, each lifting fine dust over one to three districts
+for a few hours, while the rest of the city stays good or moderate. Devices drop out for a few
+minutes and come back. The simulator talks to the portal exactly as devices do, with their own
+tokens, so everything downstream (validation, storage, rollups, alerts, live feeds) runs for real.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time as clock
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.client import HTTPConnection, HTTPSConnection
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -28,35 +29,18 @@ from django.db import transaction
 
 from portal.models import District
 from sensors.models import Device, DeviceCredential
-from sensors.services import device_credential_issue, device_credentials_revoke
+from sensors.services.credentials import device_credential_issue, device_credentials_revoke
+from sensors.synthetic import (
+    DUST_EVENTS_PER_DAY,
+    DUST_METRICS,
+    KIND_METRICS,
+    DustEvent,
+    dust_event_draw,
+    reading_value,
+    wander_step,
+)
 
 logger = logging.getLogger(__name__)
-
-SEOUL = timedelta(hours=9)
-
-# What each kind of device measures.
-KIND_METRICS: dict[str, list[str]] = {
-    Device.Kind.AIR_QUALITY: ["pm10", "pm25"],
-    Device.Kind.WEATHER: ["temperature", "humidity"],
-    Device.Kind.NOISE: ["noise"],
-    Device.Kind.PEDESTRIAN_COUNTER: ["pedestrians"],
-    Device.Kind.VEHICLE_COUNTER: ["vehicles"],
-    Device.Kind.ENERGY_METER: ["energy"],
-    Device.Kind.BATTERY: ["battery_soc"],
-}
-
-# Limits of the catalogue (sensors/catalogue.py); values are kept inside them.
-LIMITS: dict[str, tuple[float, float]] = {
-    "pm10": (0, 2000),
-    "pm25": (0, 1000),
-    "temperature": (-40, 60),
-    "humidity": (0, 100),
-    "noise": (20, 140),
-    "pedestrians": (0, 5000),
-    "vehicles": (0, 1000),
-    "energy": (0, 100000),
-    "battery_soc": (0, 100),
-}
 
 
 @dataclass
@@ -67,50 +51,46 @@ class SimulatedDevice:
     name: str
     metrics: list[str]
     token: str
+    # The slug of the device's district, which places it in or out of a dust event.
+    district: str = ""
     bias: float = 0.0
     drift: dict[str, float] = field(default_factory=dict)
     offline_until: float = 0.0
 
 
 @dataclass
+class DustCloud:
+    """A dust event over some districts, in the simulator's clock (seconds)."""
+
+    districts: frozenset[str]
+    event: DustEvent
+    # The simulator's clock at the event's hour 0.
+    origin: float
+
+    def dust_at(self, moment: float, district: str) -> float:
+        if district not in self.districts:
+            return 1.0
+        return self.event.dust_at((moment - self.origin) / 3600)
+
+    def over_at(self, moment: float) -> bool:
+        return (moment - self.origin) / 3600 >= self.event.end
+
+
+@dataclass
 class Weather:
-    """City-wide conditions shared by every device: the current dust event, if any."""
+    """Conditions shared by the devices: the dust events going on, and when they were looked at."""
 
-    dust_until: float = 0.0
-    dust_factor: float = 1.0
-
-
-def seoul_hour(moment: datetime) -> float:
-    local = moment.astimezone(UTC) + SEOUL
-    return local.hour + local.minute / 60 + local.second / 3600
+    clouds: list[DustCloud] = field(default_factory=list)
+    checked_at: float | None = None
 
 
 def value_at(
     metric: str, moment: datetime, *, device: SimulatedDevice, dust: float, rng: random.Random
 ) -> float:
     """A plausible reading of `metric` at `moment`, moving smoothly from the device's last one."""
-    hour = seoul_hour(moment)
-    rush = math.exp(-((hour - 8.5) ** 2) / 1.5) + math.exp(-((hour - 18.5) ** 2) / 2.0)
-    day = math.sin((hour - 9) / 24 * 2 * math.pi)  # Highest mid-afternoon, lowest before dawn.
-    awake = 1.0 if 7 <= hour <= 23 else 0.0
-    # A bounded random walk per device and metric: neighbours differ, values do not jump.
-    walk = device.drift.get(metric, 0.0) * 0.9 + rng.gauss(0, 1)
-    device.drift[metric] = walk
-    base: dict[str, float] = {
-        "pm25": (13 + 20 * rush + device.bias * 4 + walk * 1.5) * dust,
-        "pm10": (27 + 38 * rush + device.bias * 7 + walk * 2.5) * dust,
-        "temperature": 6 + 5 * day + device.bias * 0.8 + walk * 0.15,
-        "humidity": 58 - 14 * day + device.bias * 3 + walk * 0.8,
-        "noise": 46 + 17 * rush + 7 * awake + device.bias * 2 + walk * 0.8,
-        "pedestrians": max(0.0, 8 + 60 * rush + 30 * awake * (1 + day) + walk * 3),
-        "vehicles": max(0.0, 6 + 45 * rush + 12 * awake + walk * 2),
-        "energy": max(0.0, 1.2 + 2.5 * math.exp(-((hour - 20) ** 2) / 6) + walk * 0.1),
-        # Charged by the afternoon sun, spent through the evening peak.
-        "battery_soc": 55 + 35 * math.sin((hour - 10) / 24 * 2 * math.pi) + walk * 0.5,
-    }
-    low, high = LIMITS[metric]
-    value = min(max(base[metric], low), high)
-    return round(value) if metric in {"pedestrians", "vehicles"} else round(value, 1)
+    wander = wander_step(device.drift.get(metric, 0.0), rng)
+    device.drift[metric] = wander
+    return reading_value(metric, moment, bias=device.bias, wander=wander, dust=dust)
 
 
 class Transport(Protocol):
@@ -215,7 +195,7 @@ class Simulator:
         interval: float,
         seed: int | None = None,
         dropout_chance: float = 0.003,
-        dust_chance: float = 0.0005,
+        dust_per_day: float = DUST_EVENTS_PER_DAY,
         now: Callable[[], float] = clock.time,
     ) -> None:
         if interval <= 0:
@@ -225,7 +205,7 @@ class Simulator:
         self.interval = interval
         self.rng = random.Random(seed)  # noqa: S311 - simulated values, not secrets.
         self.dropout_chance = dropout_chance
-        self.dust_chance = dust_chance
+        self.dust_per_day = dust_per_day
         self.now = now
         self.weather = Weather()
         self.stats = SimulatorStats()
@@ -242,26 +222,78 @@ class Simulator:
             self.stats.dropouts += 1
             return []
         when = datetime.fromtimestamp(moment, tz=UTC)
-        dust = self.dust_factor(moment)
+        dust = self.dust_factor(moment, device.district)
         return [
             {
                 "metric": metric,
                 "time": when.isoformat(timespec="milliseconds"),
-                "value": value_at(metric, when, device=device, dust=dust, rng=self.rng),
+                "value": value_at(
+                    metric,
+                    when,
+                    device=device,
+                    dust=dust if metric in DUST_METRICS else 1.0,
+                    rng=self.rng,
+                ),
             }
             for metric in device.metrics
         ]
 
-    def dust_factor(self, moment: float) -> float:
-        if moment >= self.weather.dust_until and self.rng.random() < self.dust_chance:
-            self.weather.dust_until = moment + self.rng.uniform(15 * 60, 60 * 60)
-            self.weather.dust_factor = self.rng.uniform(2.0, 3.5)
-            self.stats.dust_events += 1
-        return self.weather.dust_factor if moment < self.weather.dust_until else 1.0
+    def dust_factor(self, moment: float, district: str) -> float:
+        """How many times fine dust is lifted over `district` at `moment` (1.0: not at all)."""
+        self._weather_update(moment)
+        factor = 1.0
+        for cloud in self.weather.clouds:
+            factor = max(factor, cloud.dust_at(moment, district))
+        return factor
 
-    def start_dust_event(self, *, minutes: float, factor: float = 2.8) -> None:
-        self.weather.dust_until = self.now() + minutes * 60
-        self.weather.dust_factor = factor
+    def _weather_update(self, moment: float) -> None:
+        """Clear the dust events that are over; perhaps start one.
+
+        Events start at random moments, `dust_per_day` a day on average (a Poisson process),
+        whatever the number of devices or how often they send.
+        """
+        weather = self.weather
+        elapsed = 0.0 if weather.checked_at is None else moment - weather.checked_at
+        if weather.checked_at is not None and elapsed <= 0:
+            return
+        weather.checked_at = moment
+        weather.clouds = [cloud for cloud in weather.clouds if not cloud.over_at(moment)]
+        chance = 1 - math.exp(-self.dust_per_day * elapsed / 86_400)
+        if chance > 0 and self.rng.random() < chance:
+            self.start_dust_event(districts=self._dust_districts(), at=moment)
+
+    def _dust_districts(self) -> frozenset[str]:
+        """One to three of the devices' districts, where a new dust event settles."""
+        districts = sorted({device.district for device in self.devices})
+        return frozenset(self.rng.sample(districts, k=min(len(districts), self.rng.randint(1, 3))))
+
+    def start_dust_event(
+        self,
+        *,
+        minutes: float | None = None,
+        factor: float | None = None,
+        districts: frozenset[str] | None = None,
+        at: float | None = None,
+    ) -> DustCloud:
+        """Lift fine dust over `districts` (by default one to three of the devices') from `at`.
+
+        By default it lasts two to six hours, building up over the first and clearing over the
+        last, at two to three times the usual; `minutes` and `factor` say otherwise.
+        """
+        start = self.now() if at is None else at
+        event = dust_event_draw(self.rng, start=0.0)
+        if minutes is not None:
+            event = DustEvent(start=0.0, end=minutes / 60, factor=event.factor)
+        if factor is not None:
+            event = DustEvent(start=event.start, end=event.end, factor=factor)
+        cloud = DustCloud(
+            districts=districts if districts is not None else self._dust_districts(),
+            event=event,
+            origin=start,
+        )
+        self.weather.clouds.append(cloud)
+        self.stats.dust_events += 1
+        return cloud
 
     def _send(self, device: SimulatedDevice, readings: list[dict[str, Any]]) -> None:
         if self.transport.send(device, readings):
@@ -310,9 +342,9 @@ def simulated_devices_prepare(*, count: int) -> list[SimulatedDevice]:
     weather stations are added across the districts (named `sim-…`, so they are easy to find).
     """
     devices = list(
-        Device.objects.filter(status=Device.Status.ACTIVE, kind__in=list(KIND_METRICS)).order_by(
-            "pk"
-        )[:count]
+        Device.objects.filter(status=Device.Status.ACTIVE, kind__in=list(KIND_METRICS))
+        .select_related("district")
+        .order_by("pk")[:count]
     )
     districts = list(District.objects.order_by("code"))
     number = 0
@@ -342,6 +374,7 @@ def simulated_devices_prepare(*, count: int) -> list[SimulatedDevice]:
         SimulatedDevice(
             id=device.pk,
             name=device.name,
+            district=device.district.slug,
             metrics=KIND_METRICS[device.kind],
             token=device_credential_issue(device=device, label=SIMULATOR_LABEL)[1],
         )

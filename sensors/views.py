@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 
 from portal import selectors as portal_selectors
 from sensors import selectors
-from sensors.bands import metric_catalogue
+from sensors.bands import ALERT_RULES, alert_text, metric_catalogue
 from sensors.models import Alert
-from sensors.services import ALERT_RULES
 
 # The city feed carries public devices only; a member's private devices come over the feed of
 # their pilot, one socket each. Staff may see every pilot, so the map opens a handful at most,
@@ -40,13 +39,7 @@ def alert_phrases(metrics: list[dict[str, Any]]) -> dict[str, str]:
     """
     units = {metric["code"]: metric["unit"] for metric in metrics}
     phrases = {
-        str(rule.rule): _("%(rule)s: %(value)s %(unit)s, at or above %(threshold)s %(unit)s.")
-        % {
-            "rule": Alert.Rule(rule.rule).label,
-            "value": "{value}",
-            "unit": units.get(rule.metric, ""),
-            "threshold": rule.threshold,
-        }
+        str(rule.rule): alert_text(rule, value="{value}", unit=units.get(rule.metric, ""))
         for rule in ALERT_RULES
     }
     # The silence that raised the alert has lasted at least this long, and goes on while it is open.

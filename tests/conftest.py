@@ -8,12 +8,16 @@ runs on the embedded defaults.
 from __future__ import annotations
 
 import os
-from typing import Any
+from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from pytest_django import Settings
 
 from pilots.models import Pilot
+from portal.cache import local_pages_clear
 from portal.models import User
 from portal.roles import Role
 from tests.pilots.factories import PilotFactory
@@ -21,13 +25,20 @@ from tests.portal.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: Any, tmp_path: Any) -> None:
+def _fast_and_isolated(settings: Settings, tmp_path: Path) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The admin's second factor has tests of its own (tests/portal/test_two_factor.py); the
+    # others log staff in with force_login, which gives no one-time code.
+    settings.ADMIN_TWO_FACTOR = False
+    # API throttles count in the cache: each test starts with none of the last one's requests.
+    cache.clear()
+    # Nor with the pages a server process keeps for itself (portal.cache).
+    local_pages_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +61,21 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     districts_sync_seoul()
     for spec in METRICS:
         Metric.objects.update_or_create(code=spec["code"], defaults=dict(spec))
+    # The report categories, as the reports migration that loads them lists them.
+    from portal.reports.models import Category
+
+    loaded = import_module("portal.reports.migrations.0003_fill_categories").CATEGORIES
+    for code, name_ko, name_en, target_days, sensitive, order in loaded:
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name_ko": name_ko,
+                "name_en": name_en,
+                "target_days": target_days,
+                "sensitive": sensitive,
+                "order": order,
+            },
+        )
     # sync_role_groups is written for migrations and clears `models_module`; put it back.
     saved = {config.label: config.models_module for config in apps.get_app_configs()}
     try:
@@ -75,38 +101,33 @@ requires_chromium = pytest.mark.skipif(
 
 @pytest.fixture
 def citizen(db: None) -> User:
-    user: User = UserFactory(username="citizen")
-    return user
+    return UserFactory.create(username="citizen")
 
 
 @pytest.fixture
 def outsider(db: None) -> User:
     """A logged-in citizen with no part in whatever the test is about."""
-    user: User = UserFactory(username="outsider")
-    return user
+    return UserFactory.create(username="outsider")
 
 
 @pytest.fixture
 def manager(db: None) -> User:
-    user: User = UserFactory(username="manager", role=Role.PILOT_MANAGER)
-    return user
+    return UserFactory.create(username="manager", role=Role.PILOT_MANAGER)
 
 
 @pytest.fixture
 def other_manager(db: None) -> User:
-    user: User = UserFactory(username="other-manager", role=Role.PILOT_MANAGER)
-    return user
+    return UserFactory.create(username="other-manager", role=Role.PILOT_MANAGER)
 
 
 @pytest.fixture
 def staff_user(db: None) -> User:
-    user: User = UserFactory(username="staff", role=Role.STAFF)
-    return user
+    return UserFactory.create(username="staff", role=Role.STAFF)
 
 
 @pytest.fixture
 def pilot(db: None, manager: User) -> Pilot:
     """A running pilot in Gangnam-gu, managed by `manager`."""
-    created: Pilot = PilotFactory(title="Smart crosswalk", slug="smart-crosswalk")
+    created = PilotFactory.create(title="Smart crosswalk", slug="smart-crosswalk")
     created.managers.add(manager)
     return created

@@ -28,6 +28,15 @@ from pilots.models import (
 )
 from pilots.permissions import pilots_managed_by, user_manages_pilot, user_sees_every_pilot
 from pilots.widgets import AreaWidget
+from portal.cache import CachedPagesAdmin, Scope
+from portal.http import AuthenticatedHttpRequest, as_authenticated
+from portal.languages import (
+    default_language_field,
+    language_fields,
+    texts_by_language,
+    texts_from_columns,
+)
+from portal.translation_admin import TranslatedAdmin, TranslatedStackedInline
 
 PHASE_CHANGE_FIELDS: list[str] = [
     "changed_at",
@@ -79,7 +88,7 @@ class ConsentVersionForm(forms.ModelForm[ConsentVersion]):
 
     class Meta:
         model = ConsentVersion
-        fields = ["text"]
+        fields = language_fields("text")
 
     def __init__(self, *args: Any, pilot: Pilot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,11 +96,14 @@ class ConsentVersionForm(forms.ModelForm[ConsentVersion]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.instance.pk is None and "text" in cleaned:
+        # The Korean text is required: without it the form has already said so.
+        if self.instance.pk is None and default_language_field("text") in cleaned:
             try:
-                services.consent_version_validate(pilot=self.pilot, text=cleaned["text"])
+                services.consent_version_validate(
+                    pilot=self.pilot, text=texts_from_columns(cleaned, "text")
+                )
             except ValidationError as error:
-                self.add_error("text", error)
+                self.add_error(default_language_field("text"), error)
         return cleaned
 
 
@@ -109,7 +121,7 @@ class ConsentVersionFormSet(
             raise ValidationError(_("Add one new consent text at a time."))
 
 
-class ConsentVersionInline(admin.StackedInline[ConsentVersion, Pilot]):
+class ConsentVersionInline(TranslatedStackedInline[ConsentVersion, Pilot]):
     """Published versions are fixed; a new text is added as a new version through the service."""
 
     model = ConsentVersion
@@ -198,7 +210,9 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Pilot)
-class PilotAdmin(admin.ModelAdmin[Pilot]):
+class PilotAdmin(CachedPagesAdmin[Pilot], TranslatedAdmin[Pilot]):
+    # Deleting a pilot takes its devices off it.
+    cache_scopes = (Scope.PILOTS, Scope.DEVICES)
     form = PilotAdminForm
     list_display = [
         "title",
@@ -211,8 +225,14 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
         "start_date",
     ]
     list_filter = ["phase", "domain", "districts"]
-    search_fields = ["title", "summary", "partner", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
+    search_fields = [
+        *language_fields("title"),
+        *language_fields("summary"),
+        *language_fields("partner"),
+        "slug",
+    ]
+    # Web addresses are made of Latin letters: the English title gives a readable one.
+    prepopulated_fields = {"slug": ["title_en"]}
     filter_horizontal = ["districts", "managers"]
     date_hierarchy = "start_date"
     actions = ["advance_phase", "export_participants"]
@@ -317,7 +337,7 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
             raise PermissionDenied
         return pilot
 
-    def phase_view(self, request: HttpRequest, pilot_id: int) -> HttpResponse:
+    def phase_view(self, request: AuthenticatedHttpRequest, pilot_id: int) -> HttpResponse:
         pilot = self._managed_or_404(request, pilot_id)
         form = PhaseChangeForm(request.POST or None, pilot=pilot)
         if request.method == "POST" and form.is_valid():
@@ -325,7 +345,7 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
                 services.pilot_change_phase(
                     pilot=pilot,
                     to_phase=form.cleaned_data["to_phase"],
-                    by=request.user,  # type: ignore[arg-type]
+                    by=request.user,
                     reason=form.cleaned_data["reason"],
                     is_public=form.cleaned_data["is_public"],
                     public_note=form.cleaned_data["public_note"],
@@ -394,14 +414,16 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
         return self._participants_csv(queryset, "participants.csv")
 
     @admin.action(description=gettext_lazy("Move the selected pilots to their next phase"))
-    def advance_phase(self, request: HttpRequest, queryset: QuerySet[Pilot]) -> HttpResponse | None:
+    def advance_phase(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Pilot]
+    ) -> HttpResponse | None:
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             for pilot in queryset:
                 try:
                     services.pilot_advance_phase(
                         pilot=pilot,
-                        by=request.user,  # type: ignore[arg-type]
+                        by=request.user,
                         reason=form.cleaned_data["reason"],
                     )
                 except (ValidationError, PermissionDenied) as error:
@@ -435,19 +457,28 @@ class PilotAdmin(admin.ModelAdmin[Pilot]):
                 try:
                     services.consent_version_publish(
                         pilot=form.instance,
-                        text=version.text,
-                        by=request.user,  # type: ignore[arg-type]
+                        text=texts_by_language(version, "text"),
+                        by=as_authenticated(request).user,
                     )
                 except ValidationError as error:
                     # The form checked the text; this is another manager's publication in between.
                     self.message_user(request, " ".join(error.messages), messages.ERROR)
 
+    def save_model(self, request: HttpRequest, obj: Pilot, form: Any, change: bool) -> None:
+        if change and "capacity" in form.changed_data:
+            # A new capacity is set by its service in save_related, once the eligibility rules
+            # edited on the same page are saved, since the residents it lets in must meet them.
+            obj.capacity = form.initial.get("capacity")
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        before = form.initial.get("capacity")
         super().save_related(request, form, formsets, change)
-        pilot = form.instance
-        if change and pilot.capacity != before:
-            promoted = services.pilot_fill_places(pilot=pilot)
+        if change and "capacity" in form.changed_data:
+            promoted = services.pilot_capacity_set(
+                pilot=form.instance,
+                capacity=form.cleaned_data["capacity"],
+                by=as_authenticated(request).user,
+            )
             if promoted:
                 self.message_user(
                     request,

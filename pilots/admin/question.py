@@ -9,12 +9,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 from pilots import services
 from pilots.models import PilotQuestion
 from pilots.permissions import pilots_managed_by, user_manages_pilot
-from portal.models import User
+from portal.http import as_authenticated
 
 
 class PilotQuestionForm(forms.ModelForm[PilotQuestion]):
@@ -24,8 +23,12 @@ class PilotQuestionForm(forms.ModelForm[PilotQuestion]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("is_published") and not (cleaned.get("answer") or "").strip():
-            raise ValidationError(_("Write an answer before publishing."))
+        try:
+            services.pilot_question_answer_validate(
+                answer=cleaned.get("answer") or "", publish=bool(cleaned.get("is_published"))
+            )
+        except ValidationError as error:
+            self.add_error("answer", error)
         return cleaned
 
 
@@ -34,7 +37,7 @@ class PilotQuestionAdmin(admin.ModelAdmin[PilotQuestion]):
     form = PilotQuestionForm
     list_display = ["text", "pilot", "asked_at", "is_published", "answered_at"]
     list_filter = ["is_published"]
-    search_fields = ["text", "answer", "pilot__title"]
+    search_fields = ["text", "answer", "pilot__title_ko", "pilot__title_en"]
     list_select_related = ["pilot"]
     readonly_fields = ["pilot", "text", "asked_at", "answered_by", "answered_at"]
     fields = ["pilot", "text", "asked_at", "answer", "is_published", "answered_by", "answered_at"]
@@ -55,11 +58,9 @@ class PilotQuestionAdmin(admin.ModelAdmin[PilotQuestion]):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: PilotQuestion, form: Any, change: bool) -> None:
-        user = request.user
-        assert isinstance(user, User)  # noqa: S101 - the admin requires a login.
         services.pilot_question_answer(
             question=obj,
-            by=user,
+            by=as_authenticated(request).user,
             answer=form.cleaned_data["answer"],
             publish=form.cleaned_data["is_published"],
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,22 +20,35 @@ from pilots import selectors, services
 from pilots.admin.common import csv_response
 from pilots.models import Survey, SurveyQuestion
 from pilots.permissions import pilots_managed_by, user_manages_pilot
-
-# What an answer is checked against and counted by: changing it once people have answered would
-# leave their answers out of the results.
-FIXED_ONCE_ANSWERED = ["kind", "choices", "scale_min", "scale_max"]
+from portal.http import as_authenticated
+from portal.translation_admin import TranslatedAdmin, TranslatedStackedInline
 
 
 class SurveyQuestionForm(forms.ModelForm[SurveyQuestion]):
+    """A question in the survey builder, under the services' rule of what answers fix.
+
+    The fields the rule fixes show disabled once the survey has answers; the rule itself is
+    asked again on saving, since the first answer may come in while the page is open.
+    """
+
     def __init__(self, *args: Any, answered: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if answered and self.instance.pk is not None:
-            for name in FIXED_ONCE_ANSWERED:
+            for name in services.QUESTION_FIXED_ONCE_ANSWERED:
                 if name in self.fields:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = gettext_lazy(
                         "Fixed once the survey has answers, so the results keep every answer."
                     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            services.survey_question_validate(question=self.instance, values=cleaned)
+        except ValidationError as error:
+            # The error names its fields, so each message shows next to the field it is about.
+            self.add_error(None, error)
+        return cleaned
 
 
 class SurveyQuestionFormSet(
@@ -49,7 +62,7 @@ class SurveyQuestionFormSet(
         return {**super().get_form_kwargs(index), "answered": self.answered}
 
 
-class SurveyQuestionInline(admin.StackedInline[SurveyQuestion, Survey]):
+class SurveyQuestionInline(TranslatedStackedInline[SurveyQuestion, Survey]):
     """Questions stay editable; what their answers depend on is fixed once anyone answered."""
 
     model = SurveyQuestion
@@ -66,7 +79,7 @@ class SurveyAdminForm(forms.ModelForm[Survey]):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin[Survey]):
+class SurveyAdmin(TranslatedAdmin[Survey]):
     form = SurveyAdminForm
     list_display = [
         "title",
@@ -78,7 +91,7 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
         "results_link",
     ]
     list_filter = ["phase"]
-    search_fields = ["title", "pilot__title"]
+    search_fields = ["title_ko", "title_en", "pilot__title_ko", "pilot__title_en"]
     list_select_related = ["pilot"]
     inlines = [SurveyQuestionInline]
 
@@ -96,7 +109,7 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Answers belong to the pilot's participants; they cannot move to another pilot.
         if obj is not None and selectors.survey_is_answered(obj):
-            return ["pilot", "announced_at"]
+            return [*services.SURVEY_FIXED_ONCE_ANSWERED, "announced_at"]
         return ["announced_at"]
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -199,5 +212,5 @@ class SurveyAdmin(admin.ModelAdmin[Survey]):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         # Any save may open the survey: its first question, or its phase set to the pilot's own.
-        if services.survey_announce(survey=form.instance, by=request.user):  # type: ignore[arg-type]
+        if services.survey_announce(survey=form.instance, by=as_authenticated(request).user):
             self.message_user(request, _("The survey is open; its participants have been told."))

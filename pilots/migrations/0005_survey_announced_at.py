@@ -1,6 +1,9 @@
 from django.db import migrations, models
 from django.db.models import Min
-from django.urls import reverse
+
+# The address of a survey's page when this migration was written, which is what the notices
+# sent until then link to; written out so that a later change of the URLs does not change it.
+SURVEY_PATH = "/pilots/{slug}/surveys/{survey_id}/"
 
 
 def record_past_announcements(apps, schema_editor):
@@ -8,8 +11,8 @@ def record_past_announcements(apps, schema_editor):
     Survey = apps.get_model("pilots", "Survey")
     Notification = apps.get_model("pilots", "Notification")
     for survey in Survey.objects.select_related("pilot").iterator():
-        # Notices link to the survey's page, the address get_absolute_url gives.
-        link = reverse("pilots:survey", kwargs={"slug": survey.pilot.slug, "survey_id": survey.pk})
+        # Notices link to the survey's page.
+        link = SURVEY_PATH.format(slug=survey.pilot.slug, survey_id=survey.pk)
         first = Notification.objects.filter(
             kind="survey_open", pilot_id=survey.pilot_id, link=link
         ).aggregate(first=Min("created_at"))["first"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from portal.models import User
+from portal.languages import in_viewers_order
+from portal.models import District, User
 from portal.notifications.registry import kind_choices
 
 
@@ -17,6 +20,11 @@ class ProfileForm(forms.ModelForm[User]):
         model = User
         fields = ["home_district", "birth_date"]
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        district: forms.ModelChoiceField[District] = self.fields["home_district"]  # type: ignore[assignment]
+        district.queryset = in_viewers_order(District.objects.all())
 
     def clean_birth_date(self) -> object:
         birth_date = self.cleaned_data.get("birth_date")

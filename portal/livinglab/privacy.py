@@ -16,6 +16,7 @@ from portal.models import User
 from portal.notifications.privacy import notifications_export
 from portal.privacy import account_export, iso
 from portal.reports.privacy import reports_export
+from portal.spaces.privacy import spaces_erase, spaces_export
 
 
 def user_export_data(*, user: User) -> dict[str, Any]:
@@ -25,6 +26,7 @@ def user_export_data(*, user: User) -> dict[str, Any]:
         "account": account_export(user=user),
         **pilots_export(user=user),
         **reports_export(user=user),
+        **spaces_export(user=user),
         **notifications_export(user=user),
     }
 
@@ -33,7 +35,9 @@ def user_export_data(*, user: User) -> dict[str, Any]:
 def user_delete_account(*, user: User) -> None:
     """Delete the account and the personal data hanging off it; keep reports, anonymised.
 
-    Places the user held in pilots are handed to the next on each waiting list first.
+    Places the user held in pilots are handed to the next on each waiting list first, and
+    organisations they were the last owner of to their longest-standing member.
     """
     pilots_erase(user=user)
+    spaces_erase(user=user)
     user.delete()

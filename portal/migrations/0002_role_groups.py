@@ -42,12 +42,11 @@ def create_permissions_so_far(apps):
 
     for app_config in apps.get_app_configs():
         # create_permissions skips an app without a models module, which historical apps lack.
-        saved = app_config.models_module
         app_config.models_module = True
         try:
             create_permissions(app_config, apps=apps, verbosity=0)
         finally:
-            app_config.models_module = saved
+            app_config.models_module = None
 
 
 def create_role_groups(apps, schema_editor):

@@ -35,7 +35,10 @@ def notify(
     """Put a notice in each user's inbox, in their language, unless they switched `kind` off.
 
     `kind` must be registered (see `registry`). `subject` and `body` are lazy translations with
-    %(name)s placeholders filled from `params`. E-mails follow on commit. Returns the notices.
+    %(name)s placeholders filled from `params`. Give words that have a translation as lazy
+    values (a choice's `label`, a `lazy` read of a translated field): each recipient's notice is
+    formatted in their language, so they read them in theirs, not in the sender's. E-mails
+    follow on commit. Returns the notices.
     """
     if kind not in kind_values():
         raise ValueError(f"Unknown notification kind: {kind!r}")

@@ -10,4 +10,8 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
+        from portal.notifications.registry import kinds_register
         from portal.reports import admin  # noqa: F401
+        from portal.reports.notices import ReportNotice
+
+        kinds_register(ReportNotice)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import requires_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -19,8 +22,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -30,11 +33,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(requires_chromium)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    # Module scope: Playwright's sync API keeps an event loop running while it is open, which
-    # async tests in other modules must not find. While it runs, Django's ORM (the test database
-    # set-up and flush) sees that loop and must be told the calls are in fact synchronous.
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Browser]:
+    # One browser for all the browser tests, which pages and contexts of their own keep apart;
+    # closed when they are done: Playwright's sync API keeps an event loop running while it is
+    # open, which async tests elsewhere must not find. While it runs, Django's ORM (the test
+    # database set-up and flush) sees that loop and must be told the calls are in fact
+    # synchronous.
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -47,7 +52,7 @@ def chromium() -> Iterator[Any]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def _page(chromium: Any, viewport: dict[str, int], locale: str) -> Iterator[Any]:
+def _page(chromium: Browser, viewport: ViewportSize, locale: str) -> Iterator[Page]:
     context = chromium.new_context(viewport=viewport, locale=locale)
     # Map tiles come from the internet, which tests must not depend on.
     context.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
@@ -58,12 +63,12 @@ def _page(chromium: Any, viewport: dict[str, int], locale: str) -> Iterator[Any]
 
 
 @pytest.fixture
-def phone_page(chromium: Any) -> Iterator[Any]:
+def phone_page(chromium: Browser) -> Iterator[Page]:
     """A page in a 360-pixel-wide phone viewport whose browser prefers Korean."""
     yield from _page(chromium, PHONE, "ko-KR")
 
 
 @pytest.fixture
-def desktop_page(chromium: Any) -> Iterator[Any]:
+def desktop_page(chromium: Browser) -> Iterator[Page]:
     """A page in a desktop viewport whose browser prefers English."""
     yield from _page(chromium, DESKTOP, "en-US")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pilots.models import Enrolment, Pilot, SurveyResponse
-from portal.models import User
+from pilots.models import Enrolment, SurveyResponse
 from tests.pilots.factories import PilotFactory, consent, survey
 from tests.portal.factories import UserFactory, district
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,9 +20,9 @@ SQUARE = [[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.51], [1
 
 
 def test_a_citizen_joins_a_pilot_and_answers_its_survey_on_a_phone(
-    live_server: Any, phone_page: Any
+    live_server: LiveServer, phone_page: Page
 ) -> None:
-    pilot: Pilot = PilotFactory(
+    pilot = PilotFactory.create(
         title="스마트 횡단보도",
         slug="smart-crosswalk",
         capacity=10,
@@ -27,7 +30,7 @@ def test_a_citizen_joins_a_pilot_and_answers_its_survey_on_a_phone(
     )
     consent(pilot, "참여 동의서: 설문 응답을 평가에만 씁니다.")
     created = survey(pilot)
-    citizen: User = UserFactory(username="minji", home_district=district("gangnam-gu"))
+    citizen = UserFactory.create(username="minji", home_district=district("gangnam-gu"))
     page = phone_page
 
     page.goto(live_server.url + "/accounts/login/?next=/pilots/")
@@ -55,7 +58,7 @@ def test_a_citizen_joins_a_pilot_and_answers_its_survey_on_a_phone(
 
     page.locator(f"#join a[href='{created.get_absolute_url()}']").click()
     page.wait_for_url("**/surveys/**")
-    questions = page.locator("fieldset.survey-question")
+    questions = page.locator(".survey-question")
     questions.nth(0).locator("input[value='4']").check()
     questions.nth(1).locator("input[value='Night']").check()
     questions.nth(2).locator("textarea").fill("밤에 더 밝으면 좋겠어요")

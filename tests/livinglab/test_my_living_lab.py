@@ -10,6 +10,7 @@ from pilots import services
 from pilots.models import ConsentVersion, Enrolment, Pilot, SurveyResponse
 from portal.models import User
 from portal.notifications.models import Notification
+from portal.notifications.registry import kind_values
 from portal.reports.models import Report
 from tests.pilots.factories import answers_for, join, survey
 from tests.reports.factories import ReportFactory
@@ -20,7 +21,7 @@ def test_the_page_lists_my_pilots_surveys_reports_and_notifications(
 ) -> None:
     join(pilot, resident)
     created = survey(pilot)
-    ReportFactory(reporter=resident, description="Kerb broken")
+    ReportFactory.create(reporter=resident, description="Kerb broken")
     services.pilot_change_phase(pilot=pilot, to_phase="evaluating", by=manager, reason="x")
     created.phase = "evaluating"
     created.save()
@@ -36,7 +37,7 @@ def test_nobody_elses_data_is_exported(
     client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User, outsider: User
 ) -> None:
     join(pilot, resident)
-    ReportFactory(reporter=outsider, description="Outsider's report")
+    ReportFactory.create(reporter=outsider, description="Outsider's report")
     client.force_login(resident)
     response = client.get("/me/data.json")
     data = json.loads(response.content)
@@ -66,7 +67,7 @@ def test_deleting_my_account_removes_personal_data_keeps_reports_and_frees_my_pl
     join(pilot, neighbour)
     created = survey(pilot)
     services.survey_submit(survey=created, user=resident, answers=answers_for(created))
-    report = ReportFactory(reporter=resident)
+    report = ReportFactory.create(reporter=resident)
     client.force_login(resident)
     response = client.post("/me/delete/", {"password": "correct horse battery staple"})
     assert response.status_code == 302
@@ -81,7 +82,9 @@ def test_switching_a_kind_of_notification_off(client: Client, resident: User) ->
     client.force_login(resident)
     client.post("/me/preferences/", {"receive": ["survey_open", "waiting_list"]})
     muted = set(resident.notification_opt_outs.values_list("kind", flat=True))
-    assert muted == {"phase_change", "consent_update"}
+    # Every kind the apps register and the form left unticked is switched off, and only those.
+    assert muted == kind_values() - {"survey_open", "waiting_list"}
+    assert {"phase_change", "consent_update"} <= muted
 
 
 def test_a_birth_date_in_the_future_is_refused(client: Client, resident: User) -> None:
@@ -90,3 +93,20 @@ def test_a_birth_date_in_the_future_is_refused(client: Client, resident: User) -
     resident.refresh_from_db()
     assert resident.birth_date is not None
     assert resident.birth_date.year == 1990
+
+
+def test_an_answered_survey_leaves_the_surveys_to_answer_for_a_list_of_its_own(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    created = survey(pilot)
+    client.force_login(resident)
+    before = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    services.survey_submit(survey=created, user=resident, answers=answers_for(created))
+
+    after = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    to_answer = 'data-testid="surveys-to-answer"'
+    assert created.title in before.split(to_answer, 1)[1].split("</ul>", 1)[0]
+    assert created.title not in after.split(to_answer, 1)[1].split("</ul>", 1)[0]
+    assert created.title in after.split('data-testid="surveys-answered"', 1)[1].split("</ul>")[0]

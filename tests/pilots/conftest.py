@@ -22,7 +22,7 @@ def resident(db: None) -> User:
     """A citizen living in Gangnam-gu, born in 1990."""
     import datetime as dt
 
-    user: User = UserFactory(
+    user: User = UserFactory.create(
         username="resident",
         home_district=district("gangnam-gu"),
         birth_date=dt.date(1990, 5, 1),
@@ -36,7 +36,7 @@ def neighbour(db: None) -> User:
     """Another Gangnam-gu resident, also born in 1990."""
     import datetime as dt
 
-    user: User = UserFactory(
+    user: User = UserFactory.create(
         username="neighbour", home_district=district("gangnam-gu"), birth_date=dt.date(1990, 6, 1)
     )
     return user

@@ -2,30 +2,34 @@ from __future__ import annotations
 
 import datetime as dt
 
-import factory
+from factory.declarations import PostGeneration, Sequence
+from factory.django import DjangoModelFactory
 
 from pilots.models import ConsentVersion, Enrolment, Pilot, Survey, SurveyQuestion
 from portal.models import User
 from tests.portal.factories import district
 
 
-class PilotFactory(factory.django.DjangoModelFactory):
+def _place_in_districts(
+    pilot: Pilot, create: bool, extracted: list[str] | None, **kwargs: object
+) -> None:
+    if create:
+        pilot.districts.set([district(slug) for slug in (extracted or ["gangnam-gu"])])
+
+
+class PilotFactory(DjangoModelFactory[Pilot]):
     class Meta:
         model = Pilot
         skip_postgeneration_save = True
 
-    title = factory.Sequence(lambda n: f"Smart crosswalk {n}")
-    slug = factory.Sequence(lambda n: f"smart-crosswalk-{n}")
+    title = Sequence(lambda n: f"Smart crosswalk {n}")
+    slug = Sequence(lambda n: f"smart-crosswalk-{n}")
     domain = Pilot.Domain.SAFETY
     phase = Pilot.Phase.RUNNING
     summary = "Crosswalks that see pedestrians and light up at night."
     start_date = dt.date(2026, 9, 1)
     end_date = dt.date(2027, 3, 1)
-
-    @factory.post_generation
-    def districts(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
-        if create:
-            self.districts.set([district(slug) for slug in (extracted or ["gangnam-gu"])])
+    districts = PostGeneration(_place_in_districts)
 
 
 def consent(pilot: Pilot, text: str = "We record when you cross.") -> ConsentVersion:

@@ -6,12 +6,14 @@ import csv
 import datetime as dt
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
+from django.forms import ModelForm
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from pilots.admin.common import spreadsheet_safe
 from pilots.models import ConsentVersion, Enrolment, PhaseChange, Pilot, Survey
@@ -19,6 +21,9 @@ from portal.models import User
 from portal.notifications.models import Notification
 from tests.pilots.factories import PilotFactory, answers_for, join, survey
 from tests.portal.factories import UserFactory, district
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 SQUARE = [[127.02, 37.49], [127.04, 37.49], [127.04, 37.51], [127.02, 37.51], [127.02, 37.49]]
 
@@ -84,7 +89,7 @@ def test_the_manager_sees_counts_at_a_glance(
     client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
 ) -> None:
     join(pilot, resident)
-    PilotFactory(title="Someone else's pilot")
+    PilotFactory.create(title="Someone else's pilot")
     client.force_login(manager)
     page = client.get(reverse("admin:pilots_pilot_changelist"))
     html = page.content.decode()
@@ -166,7 +171,7 @@ def test_the_participants_csv_costs_the_same_queries_however_many_rows(
     manager: User,
     resident: User,
     others: int,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     from pilots import services
 
@@ -175,7 +180,10 @@ def test_the_participants_csv_costs_the_same_queries_however_many_rows(
     join(pilot, resident)
     services.consent_version_publish(pilot=pilot, text="Now with sound.", by=manager)
     for number in range(others):
-        join(pilot, UserFactory(username=f"later{number}", home_district=district("gangnam-gu")))
+        join(
+            pilot,
+            UserFactory.create(username=f"later{number}", home_district=district("gangnam-gu")),
+        )
     client.force_login(manager)
     url = reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk])
     with django_assert_num_queries(7):
@@ -209,14 +217,14 @@ def test_export_cells_that_a_spreadsheet_would_run_are_kept_as_text(
 def test_participants_export_keeps_a_formula_like_username_as_text(
     client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User
 ) -> None:
-    join(pilot, UserFactory(username="-2+3", home_district=district("gangnam-gu")))
+    join(pilot, UserFactory.create(username="-2+3", home_district=district("gangnam-gu")))
     client.force_login(manager)
     response = client.get(reverse("admin:pilots_pilot_participants_csv", args=[pilot.pk]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][:2] == ["smart-crosswalk", "'-2+3"]
 
 
-def _enrolment_forms(page: Any) -> list[Any]:
+def _enrolment_forms(page: TestResponse) -> list[ModelForm[Enrolment]]:
     (enrolments,) = [
         inline.formset
         for inline in page.context["inline_admin_formsets"]
@@ -294,7 +302,7 @@ def test_a_new_consent_text_added_in_the_admin_becomes_the_next_version(
     data = _form_data(client, pilot)
     prefix = "consent_versions"
     data[f"{prefix}-TOTAL_FORMS"] = 2
-    data[f"{prefix}-1-text"] = "Now with sound."
+    data[f"{prefix}-1-text_ko"] = "Now with sound."
     response = client.post(_change_url(pilot), data)
     assert response.status_code == 302
     assert list(pilot.consent_versions.values_list("number", flat=True)) == [2, 1]
@@ -308,7 +316,7 @@ def test_the_current_consent_text_saved_again_is_refused_on_the_form(
     client.force_login(manager)
     data = _form_data(client, pilot)
     data["consent_versions-TOTAL_FORMS"] = 2
-    data["consent_versions-1-text"] = f"  {consent_v1.text}  "
+    data["consent_versions-1-text_ko"] = f"  {consent_v1.text}  "
     response = client.post(_change_url(pilot), data)
     assert response.status_code == 200
     assert "This text is the same as the current version." in response.content.decode()
@@ -322,8 +330,8 @@ def test_two_new_consent_texts_in_one_save_are_refused(
     client.force_login(manager)
     data = _form_data(client, pilot)
     data["consent_versions-TOTAL_FORMS"] = 3
-    data["consent_versions-1-text"] = "Now with sound."
-    data["consent_versions-2-text"] = "Now with sound."
+    data["consent_versions-1-text_ko"] = "Now with sound."
+    data["consent_versions-2-text_ko"] = "Now with sound."
     response = client.post(_change_url(pilot), data)
     assert response.status_code == 200
     assert "Add one new consent text at a time." in response.content.decode()
@@ -357,7 +365,7 @@ def test_another_manager_cannot_build_a_survey_for_my_pilot(
         reverse("admin:pilots_survey_add"),
         {
             "pilot": pilot.pk,
-            "title": "Sneaky",
+            "title_ko": "Sneaky",
             "phase": "running",
             "questions-TOTAL_FORMS": 0,
             "questions-INITIAL_FORMS": 0,
@@ -379,15 +387,15 @@ def test_a_survey_built_for_the_current_phase_is_announced_to_participants(
         reverse("admin:pilots_survey_add"),
         {
             "pilot": pilot.pk,
-            "title": "First month",
+            "title_ko": "First month",
             "phase": "running",
             "questions-TOTAL_FORMS": 1,
             "questions-INITIAL_FORMS": 0,
             "questions-0-position": 1,
             "questions-0-kind": "choice",
             "questions-0-required": "on",
-            "questions-0-prompt": "Morning or night?",
-            "questions-0-choices": "Morning\nNight",
+            "questions-0-prompt_ko": "Morning or night?",
+            "questions-0-choices_ko": "Morning\nNight",
             "questions-0-scale_min": 1,
             "questions-0-scale_max": 5,
         },
@@ -404,14 +412,14 @@ def test_a_multiple_choice_question_needs_two_choices(
         reverse("admin:pilots_survey_add"),
         {
             "pilot": pilot.pk,
-            "title": "Broken",
+            "title_ko": "Broken",
             "phase": "running",
             "questions-TOTAL_FORMS": 1,
             "questions-INITIAL_FORMS": 0,
             "questions-0-position": 1,
             "questions-0-kind": "choice",
-            "questions-0-prompt": "Which?",
-            "questions-0-choices": "Only one",
+            "questions-0-prompt_ko": "Which?",
+            "questions-0-choices_ko": "Only one",
             "questions-0-scale_min": 1,
             "questions-0-scale_max": 5,
         },
@@ -443,3 +451,58 @@ def test_the_phase_page_offers_only_allowed_moves(
     page = client.get(reverse("admin:pilots_pilot_phase", args=[pilot.pk]))
     choices = [value for value, _label in page.context["form"].fields["to_phase"].choices]
     assert choices == ["evaluating", "stopped"]
+
+
+def _full_with_one_waiting(pilot: Pilot, first: User, second: User) -> Enrolment:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    join(pilot, first)
+    waiting = join(pilot, second)
+    assert waiting.status == Enrolment.Status.WAITING
+    return waiting
+
+
+def test_raising_the_capacity_in_the_admin_gives_the_new_place_to_the_waiting_list(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    neighbour: User = UserFactory.create(username="neighbour", home_district=district())
+    waiting = _full_with_one_waiting(pilot, resident, neighbour)
+    client.force_login(manager)
+    response = client.post(_change_url(pilot), _form_data(client, pilot, capacity=2), follow=True)
+    assert response.status_code == 200
+    assert "1 residents moved from the waiting list into the pilot." in response.content.decode()
+    assert Pilot.objects.get(pk=pilot.pk).capacity == 2
+    waiting.refresh_from_db()
+    assert waiting.status == Enrolment.Status.PARTICIPATING
+
+
+def test_a_new_place_goes_only_to_who_meets_a_rule_added_in_the_same_save(
+    client: Client, pilot: Pilot, consent_v1: ConsentVersion, manager: User, resident: User
+) -> None:
+    mapo: User = UserFactory.create(username="mapo", home_district=district("mapo-gu"))
+    waiting = _full_with_one_waiting(pilot, resident, mapo)
+    client.force_login(manager)
+    data = _form_data(client, pilot, capacity=2)
+    data["eligibility_rules-TOTAL_FORMS"] = 1
+    data["eligibility_rules-0-kind"] = "resident_of_pilot_districts"
+    assert client.post(_change_url(pilot), data).status_code == 302
+    assert pilot.eligibility_rules.count() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Enrolment.Status.WAITING
+
+
+def test_publishing_an_empty_answer_is_refused_next_to_the_answer(
+    client: Client, pilot: Pilot, resident: User, manager: User
+) -> None:
+    from pilots import services
+
+    question = services.pilot_question_ask(pilot=pilot, user=resident, text="Why here?")
+    client.force_login(manager)
+    url = reverse("admin:pilots_pilotquestion_change", args=[question.pk])
+    response = client.post(url, {"answer": "  ", "is_published": "on"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["answer"] == [
+        "Write an answer before publishing."
+    ]
+    question.refresh_from_db()
+    assert not question.is_published

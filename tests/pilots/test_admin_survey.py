@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from pilots import selectors, services
 from pilots.models import ConsentVersion, Pilot, Survey, SurveyQuestion
@@ -20,9 +20,9 @@ from tests.pilots.factories import PilotFactory, answers_for, join, survey
 CHOICE_QUESTION = {
     "position": 1,
     "kind": SurveyQuestion.Kind.CHOICE,
-    "prompt": "Morning or night?",
+    "prompt_ko": "Morning or night?",
     "required": True,
-    "choices": "Morning\nNight",
+    "choices_ko": "Morning\nNight",
     "scale_min": 1,
     "scale_max": 5,
 }
@@ -34,8 +34,8 @@ def _post_data(
     """The survey's change form as the browser posts it back, with `new_questions` added."""
     data: dict[str, object] = {
         "pilot": created.pilot_id,
-        "title": created.title,
-        "introduction": created.introduction,
+        "title_ko": created.title,
+        "introduction_ko": created.introduction,
         "phase": created.phase,
     }
     existing = list(created.questions.order_by("position", "pk"))
@@ -43,7 +43,11 @@ def _post_data(
         {
             "id": question.pk,
             "survey": created.pk,
-            **{name: getattr(question, name) for name in CHOICE_QUESTION},
+            # A text missing in a language is posted as left empty.
+            **{
+                name: "" if (value := getattr(question, name)) is None else value
+                for name in CHOICE_QUESTION
+            },
         }
         for question in existing
     ]
@@ -66,8 +70,13 @@ def _save_posted(client: Client, created: Survey, data: dict[str, object]) -> No
     assert response.status_code == 302, response.context["adminform"].form.errors
 
 
-def _save(client: Client, created: Survey, **kwargs: object) -> None:
-    _save_posted(client, created, _post_data(created, **kwargs))  # type: ignore[arg-type]
+def _save(
+    client: Client,
+    created: Survey,
+    new_questions: tuple[dict[str, object], ...] = (),
+    **changes: object,
+) -> None:
+    _save_posted(client, created, _post_data(created, new_questions, **changes))
 
 
 def _survey_notices(user: User) -> int:
@@ -88,7 +97,7 @@ def test_a_survey_is_announced_when_its_first_question_is_added_later_and_only_t
     empty.refresh_from_db()
     assert empty.announced_at is not None
 
-    _save(client, empty, title="First month, revised")
+    _save(client, empty, title_ko="First month, revised")
     assert _survey_notices(resident) == 1
 
 
@@ -152,7 +161,7 @@ def test_once_answered_a_surveys_pilot_and_its_questions_kind_and_choices_stay_a
     resident: User,
 ) -> None:
     answered = _answered_survey(pilot, resident)
-    elsewhere: Pilot = PilotFactory(slug="elsewhere")
+    elsewhere: Pilot = PilotFactory.create(slug="elsewhere")
     elsewhere.managers.add(manager)
     choice_q = answered.questions.get(kind=SurveyQuestion.Kind.CHOICE)
     client.force_login(manager)
@@ -161,8 +170,8 @@ def test_once_answered_a_surveys_pilot_and_its_questions_kind_and_choices_stay_a
     data = _post_data(answered, new_questions=(CHOICE_QUESTION,), pilot=elsewhere.pk)
     index = next(i for i in range(3) if data[f"questions-{i}-id"] == choice_q.pk)
     data[f"questions-{index}-kind"] = SurveyQuestion.Kind.TEXT
-    data[f"questions-{index}-choices"] = "Always\nNever"
-    data[f"questions-{index}-prompt"] = "When do you usually cross?"
+    data[f"questions-{index}-choices_ko"] = "Always\nNever"
+    data[f"questions-{index}-prompt_ko"] = "When do you usually cross?"
     response = client.post(reverse("admin:pilots_survey_change", args=[answered.pk]), data)
     assert response.status_code == 302
     answered.refresh_from_db()
@@ -185,7 +194,7 @@ def test_a_survey_nobody_answered_can_still_change_its_questions_kind_and_choice
     client.force_login(manager)
     data = _post_data(created)
     index = next(i for i in range(3) if data[f"questions-{i}-id"] == choice_q.pk)
-    data[f"questions-{index}-choices"] = "Always\nNever"
+    data[f"questions-{index}-choices_ko"] = "Always\nNever"
     _save_posted(client, created, data)
     choice_q.refresh_from_db()
     assert choice_q.choice_list == ["Always", "Never"]
@@ -199,7 +208,7 @@ def test_the_survey_builder_costs_the_same_queries_however_many_questions(
     manager: User,
     resident: User,
     extra_questions: int,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     answered = _answered_survey(pilot, resident)
     for number in range(extra_questions):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from pilots import services
@@ -47,8 +46,15 @@ def test_a_resident_joins_lists_and_withdraws_through_the_api(
 
 def test_strangers_get_the_json_error_shape(pilot: Pilot) -> None:
     response = _client().post("/api/me/enrolments/", JOIN, format="json")
-    assert response.status_code == 403
-    assert response.json()["error"]["status"] == 403
+    assert response.status_code == 401
+    assert response.json()["error"]["status"] == 401
+
+
+def test_an_anonymous_caller_is_told_to_log_in_with_the_session_cookie(pilot: Pilot) -> None:
+    response = _client().get("/api/me/enrolments/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith('Cookie realm="api"')
+    assert 'cookie-name="sessionid"' in response["WWW-Authenticate"]
 
 
 def test_a_broken_rule_names_itself_in_the_error(
@@ -125,7 +131,9 @@ def test_an_outsider_cannot_answer_or_read_a_pilots_survey(pilot: Pilot, outside
 def test_pilots_filter_and_show_capacity_and_consent(
     pilot: Pilot, consent_v1: ConsentVersion
 ) -> None:
-    PilotFactory(slug="bus", title="Bus", domain=Pilot.Domain.MOBILITY, districts=["mapo-gu"])
+    PilotFactory.create(
+        slug="bus", title="Bus", domain=Pilot.Domain.MOBILITY, districts=["mapo-gu"]
+    )
     client = _client()
     listed = client.get("/api/pilots/", {"district": "gangnam-gu", "q": "crosswalk"}).json()
     assert [row["slug"] for row in listed["results"]] == ["smart-crosswalk"]
@@ -153,11 +161,11 @@ def test_my_enrolments_list_in_one_query_however_many(
     neighbour: User,
     manager: User,
     pilots: int,
-    django_assert_num_queries: Any,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     join(pilot, resident)
     for number in range(pilots):
-        other: Pilot = PilotFactory(slug=f"full-{number}", capacity=1)
+        other: Pilot = PilotFactory.create(slug=f"full-{number}", capacity=1)
         other.managers.add(manager)
         consent(other)
         join(other, neighbour)
@@ -188,3 +196,57 @@ def test_answer_errors_speak_the_residents_language(
     duplicated = client.put(url, {"answers": twice}, format="json")
     assert duplicated.status_code == 400
     assert "각 질문에는 한 번만 응답할 수 있습니다." in str(duplicated.json()["error"])
+
+
+def test_a_broken_rule_answers_in_exactly_the_one_error_shape(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    response = _client(resident).post(
+        "/api/me/enrolments/smart-crosswalk/withdraw/", {"delete_feedback": False}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "code": "not_enrolled",
+            "message": "You are not enrolled in this pilot.",
+        }
+    }
+
+
+def test_answers_that_break_rules_are_listed_question_by_question_in_details(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    created = survey(pilot)
+    rating_q, choice_q, _text_q = created.questions.order_by("position")
+    response = _client(resident).put(
+        f"/api/me/surveys/{created.pk}/answers/",
+        {"answers": [{"question": rating_q.pk, "value": 7}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "status": 400,
+            "code": "invalid",
+            "message": f"{rating_q.pk}: Choose a number from 1 to 5.",
+            "details": {
+                str(rating_q.pk): ["Choose a number from 1 to 5."],
+                str(choice_q.pk): ["Please answer this question."],
+            },
+        }
+    }
+
+
+def test_a_survey_of_another_phase_refuses_answers_with_its_own_code(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    later = survey(pilot, phase=Pilot.Phase.EVALUATING)
+    response = _client(resident).put(
+        f"/api/me/surveys/{later.pk}/answers/", {"answers": []}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "survey_closed"
+    assert "details" not in response.json()["error"]

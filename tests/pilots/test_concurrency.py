@@ -20,9 +20,9 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_residents_racing_for_the_last_place_do_not_both_get_it() -> None:
-    pilot: Pilot = PilotFactory(capacity=1)
+    pilot: Pilot = PilotFactory.create(capacity=1)
     version = consent(pilot)
-    racers: list[User] = [UserFactory(username=f"racer{n}") for n in range(2)]
+    racers: list[User] = [UserFactory.create(username=f"racer{n}") for n in range(2)]
     start = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -53,9 +53,9 @@ def test_two_residents_racing_for_the_last_place_do_not_both_get_it() -> None:
 
 
 def _running_pilot_with_a_participant() -> tuple[Pilot, User]:
-    pilot: Pilot = PilotFactory()
+    pilot: Pilot = PilotFactory.create()
     version = consent(pilot)
-    resident: User = UserFactory(username="resident")
+    resident: User = UserFactory.create(username="resident")
     services.enrolment_join(
         pilot=pilot,
         user=resident,

@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from pilots import selectors, services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot
 from pilots.notices import PilotNotice
+from pilots.permissions import user_sees_pilot_private_data
 from portal.models import User
 from portal.notifications.models import Notification
 from tests.pilots.factories import answers_for, consent, join, survey
 from tests.portal.factories import UserFactory, district
 
 
-def _join(pilot: Pilot, user: User, **overrides: object) -> Enrolment:
-    arguments: dict[str, object] = {
-        "consent_version": selectors.current_consent(pilot).number,  # type: ignore[union-attr]
-        "consent_data_use": True,
-        "consent_contact": True,
-        **overrides,
-    }
-    return services.enrolment_join(pilot=pilot, user=user, **arguments)  # type: ignore[arg-type]
+def _join(
+    pilot: Pilot,
+    user: User,
+    *,
+    consent_version: int | None = None,
+    consent_data_use: bool = True,
+    consent_contact: bool = True,
+) -> Enrolment:
+    """Join through the service, agreeing to the current consent text unless told otherwise."""
+    current = selectors.current_consent(pilot)
+    assert current is not None
+    return services.enrolment_join(
+        pilot=pilot,
+        user=user,
+        consent_version=current.number if consent_version is None else consent_version,
+        consent_data_use=consent_data_use,
+        consent_contact=consent_contact,
+    )
 
 
 def test_a_citizen_joins_and_their_consent_version_and_time_are_recorded(
@@ -32,7 +44,7 @@ def test_a_citizen_joins_and_their_consent_version_and_time_are_recorded(
     assert enrolment.status == Enrolment.Status.PARTICIPATING
     assert enrolment.consent_version == consent_v1
     assert enrolment.consented_at is not None
-    assert selectors.user_is_pilot_member(resident, pilot)
+    assert user_sees_pilot_private_data(resident, pilot)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +102,7 @@ def test_a_resident_of_another_district_is_told_which_rule_keeps_them_out(
     EligibilityRule.objects.create(
         pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
     )
-    mapo: User = UserFactory(username="mapo", home_district=district("mapo-gu"))
+    mapo: User = UserFactory.create(username="mapo", home_district=district("mapo-gu"))
     with pytest.raises(ValidationError) as error:
         _join(pilot, mapo)
     assert error.value.code == "not_eligible"
@@ -103,7 +115,7 @@ def test_someone_too_young_is_told_the_minimum_age(
 ) -> None:
     EligibilityRule.objects.create(pilot=pilot, kind=EligibilityRule.Kind.MINIMUM_AGE, value=19)
     today = timezone.localdate()
-    teen: User = UserFactory(username="teen", birth_date=today.replace(year=today.year - 15))
+    teen: User = UserFactory.create(username="teen", birth_date=today.replace(year=today.year - 15))
     with pytest.raises(ValidationError, match="aged 19 or over"):
         _join(pilot, teen)
 
@@ -142,7 +154,7 @@ def test_a_full_pilot_puts_the_next_citizen_on_the_waiting_list(
     waiting = _join(pilot, neighbour)
     assert waiting.status == Enrolment.Status.WAITING
     assert selectors.waiting_position(waiting) == 1
-    assert not selectors.user_is_pilot_member(neighbour, pilot)
+    assert not user_sees_pilot_private_data(neighbour, pilot)
 
 
 def test_a_freed_place_goes_to_the_first_in_line_with_a_notice(
@@ -166,15 +178,15 @@ def test_a_freed_place_goes_to_the_first_in_line_with_a_notice(
 
 
 def test_raising_the_capacity_promotes_waiting_residents(
-    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, manager: User
 ) -> None:
     Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
     pilot.refresh_from_db()
     _join(pilot, resident)
     _join(pilot, neighbour)
-    Pilot.objects.filter(pk=pilot.pk).update(capacity=2)
-    promoted = services.pilot_fill_places(pilot=pilot)
+    promoted = services.pilot_capacity_set(pilot=pilot, capacity=2, by=manager)
     assert [enrolment.user for enrolment in promoted] == [neighbour]
+    assert Pilot.objects.get(pk=pilot.pk).capacity == 2
 
 
 def test_a_withdrawn_citizen_may_delete_their_feedback(
@@ -197,7 +209,7 @@ def test_withdrawing_keeps_feedback_unless_asked(
     services.survey_submit(survey=created, user=resident, answers=answers_for(created))
     services.enrolment_withdraw(pilot=pilot, user=resident)
     assert created.responses.count() == 1
-    assert not selectors.user_is_pilot_member(resident, pilot)
+    assert not user_sees_pilot_private_data(resident, pilot)
 
 
 def test_withdrawing_without_an_enrolment_is_refused(pilot: Pilot, citizen: User) -> None:
@@ -221,7 +233,7 @@ def test_a_new_consent_text_makes_participants_inactive_until_they_agree_again(
     services.consent_version_publish(pilot=pilot, text="We now also record sound.", by=manager)
     enrolment.refresh_from_db()
     assert selectors.enrolment_needs_consent(enrolment)
-    assert not selectors.user_is_pilot_member(resident, pilot)
+    assert not user_sees_pilot_private_data(resident, pilot)
     assert Notification.objects.filter(user=resident, kind=PilotNotice.CONSENT_UPDATE).exists()
     # Still holding their place while inactive.
     assert selectors.participating(pilot).filter(user=resident).exists()
@@ -229,7 +241,7 @@ def test_a_new_consent_text_makes_participants_inactive_until_they_agree_again(
     services.enrolment_reconsent(
         pilot=pilot, user=resident, consent_version=2, consent_data_use=True, consent_contact=True
     )
-    assert selectors.user_is_pilot_member(resident, pilot)
+    assert user_sees_pilot_private_data(resident, pilot)
 
 
 def test_an_inactive_participant_cannot_answer_surveys(
@@ -263,7 +275,12 @@ def _full_with_a_waiting_neighbour(pilot: Pilot, resident: User, neighbour: User
 
 @pytest.mark.parametrize("phase", [Pilot.Phase.EVALUATING, Pilot.Phase.STOPPED])
 def test_a_place_freed_after_the_pilot_stopped_taking_people_in_goes_to_nobody(
-    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, phase: str
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    neighbour: User,
+    manager: User,
+    phase: str,
 ) -> None:
     _full_with_a_waiting_neighbour(pilot, resident, neighbour)
     # Straight into the table: the phase service would have closed the waiting list.
@@ -271,7 +288,7 @@ def test_a_place_freed_after_the_pilot_stopped_taking_people_in_goes_to_nobody(
     pilot.refresh_from_db()
     services.enrolment_withdraw(pilot=pilot, user=resident)
     assert Enrolment.objects.get(user=neighbour).status == Enrolment.Status.WAITING
-    assert services.pilot_fill_places(pilot=pilot) == []
+    assert services.pilot_capacity_set(pilot=pilot, capacity=5, by=manager) == []
     assert not Notification.objects.filter(user=neighbour).exists()
 
 
@@ -282,7 +299,7 @@ def test_a_waiting_resident_who_no_longer_meets_a_rule_is_passed_over_but_keeps_
         pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
     )
     _full_with_a_waiting_neighbour(pilot, resident, neighbour)
-    latecomer: User = UserFactory(username="latecomer", home_district=district("gangnam-gu"))
+    latecomer: User = UserFactory.create(username="latecomer", home_district=district("gangnam-gu"))
     _join(pilot, latecomer)
     neighbour.home_district = district("mapo-gu")
     neighbour.save()
@@ -335,7 +352,7 @@ def test_the_waiting_list_stays_open_when_a_recruiting_pilot_starts_running(
 
 
 def test_a_resident_promoted_after_the_consent_text_changed_is_asked_to_agree_to_it(
-    client: object,
+    client: Client,
     pilot: Pilot,
     consent_v1: ConsentVersion,
     resident: User,
@@ -349,16 +366,49 @@ def test_a_resident_promoted_after_the_consent_text_changed_is_asked_to_agree_to
     promoted = Enrolment.objects.get(user=neighbour)
     assert promoted.status == Enrolment.Status.PARTICIPATING
     assert selectors.enrolment_needs_consent(promoted)
-    assert not selectors.user_is_pilot_member(neighbour, pilot)
+    assert not user_sees_pilot_private_data(neighbour, pilot)
     notice = Notification.objects.get(user=neighbour, kind=PilotNotice.WAITING_LIST)
     assert "agree to it" in notice.body
     assert notice.link == "/pilots/smart-crosswalk/join/"
 
-    client.force_login(neighbour)  # type: ignore[attr-defined]
-    page = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")  # type: ignore[attr-defined]
+    client.force_login(neighbour)
+    page = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     assert "Please agree to the new consent text" in page.content.decode()
-    agreed = client.post(  # type: ignore[attr-defined]
+    agreed = client.post(
         notice.link, {"consent_version": 2, "consent_data_use": "on", "consent_contact": "on"}
     )
     assert agreed.status_code == 302
-    assert selectors.user_is_pilot_member(neighbour, pilot)
+    assert user_sees_pilot_private_data(neighbour, pilot)
+
+
+def test_lowering_the_capacity_takes_nobodys_place_and_newcomers_wait(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, manager: User
+) -> None:
+    _join(pilot, resident)
+    _join(pilot, neighbour)
+    assert services.pilot_capacity_set(pilot=pilot, capacity=1, by=manager) == []
+    assert Pilot.objects.get(pk=pilot.pk).capacity == 1
+    assert selectors.participating(pilot).count() == 2
+    latecomer: User = UserFactory.create(username="latecomer", home_district=district())
+    assert _join(pilot, latecomer).status == Enrolment.Status.WAITING
+
+
+def test_taking_the_limit_away_lets_everyone_waiting_in(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User, neighbour: User, manager: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(capacity=1)
+    pilot.refresh_from_db()
+    _join(pilot, resident)
+    _join(pilot, neighbour)
+    promoted = services.pilot_capacity_set(pilot=pilot, capacity=None, by=manager)
+    assert [enrolment.user for enrolment in promoted] == [neighbour]
+    assert Pilot.objects.get(pk=pilot.pk).capacity is None
+
+
+def test_only_the_pilots_managers_set_its_capacity(
+    pilot: Pilot, other_manager: User, resident: User
+) -> None:
+    for stranger in (other_manager, resident):
+        with pytest.raises(PermissionDenied):
+            services.pilot_capacity_set(pilot=pilot, capacity=99, by=stranger)
+    assert Pilot.objects.get(pk=pilot.pk).capacity is None

@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from pilots import services
 from pilots.models import ConsentVersion, Pilot, Survey
 from pilots.notices import PilotNotice
+from pilots.services import phases
 from portal.models import User
 from portal.notifications.models import Notification
 from portal.notifications.services import notification_preferences_set, notify
@@ -22,7 +24,7 @@ def test_participants_hear_of_a_phase_change_by_inbox_and_email_after_commit(
     resident: User,
     outsider: User,
     manager: User,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     join(pilot, resident)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -45,7 +47,7 @@ def test_a_change_failing_after_its_notices_were_written_rolls_them_back_and_sen
     resident: User,
     manager: User,
     monkeypatch: pytest.MonkeyPatch,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     join(pilot, resident)
     mail.outbox.clear()
@@ -55,7 +57,7 @@ def test_a_change_failing_after_its_notices_were_written_rolls_them_back_and_sen
         written.extend(notify(**kwargs))
         raise RuntimeError("The database went away after the notices were written.")
 
-    monkeypatch.setattr(services, "notify", notify_then_fail)
+    monkeypatch.setattr(phases, "notify", notify_then_fail)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
@@ -75,7 +77,7 @@ def test_a_muted_kind_reaches_neither_inbox_nor_mailbox(
     consent_v1: ConsentVersion,
     resident: User,
     manager: User,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     join(pilot, resident)
     notification_preferences_set(user=resident, muted_kinds=[PilotNotice.PHASE_CHANGE])
@@ -92,7 +94,7 @@ def test_a_survey_opening_with_a_new_phase_is_announced_to_active_participants(
     consent_v1: ConsentVersion,
     resident: User,
     manager: User,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     join(pilot, resident)
     survey(pilot, phase=Pilot.Phase.EVALUATING)
@@ -110,7 +112,7 @@ def test_the_email_is_sent_once_even_if_the_task_runs_twice(
     consent_v1: ConsentVersion,
     resident: User,
     manager: User,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from portal.notifications.tasks import notifications_email as email_notifications
 

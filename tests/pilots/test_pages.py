@@ -8,6 +8,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from pilots import services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot, PilotQuestion
@@ -119,7 +120,9 @@ def test_a_citizen_who_read_an_old_consent_text_is_shown_the_new_one_and_can_joi
 
     again = client.post(JOIN_URL, {"consent_version": _form_state(html)[0], **ticks})
     assert again.status_code == 302
-    assert Enrolment.objects.get(user=resident).consent_version.number == 2  # type: ignore[union-attr]
+    agreed_to = Enrolment.objects.get(user=resident).consent_version
+    assert agreed_to is not None
+    assert agreed_to.number == 2
 
 
 def test_a_participant_agreeing_to_a_text_replaced_meanwhile_is_shown_the_newest(
@@ -134,7 +137,9 @@ def test_a_participant_agreeing_to_a_text_replaced_meanwhile_is_shown_the_newest
     assert page.status_code == 400
     assert _form_state(page.content.decode()) == ("3", [])
     assert client.post(JOIN_URL, {"consent_version": 3, **ticks}).status_code == 302
-    assert Enrolment.objects.get(user=resident).consent_version.number == 3  # type: ignore[union-attr]
+    agreed_to = Enrolment.objects.get(user=resident).consent_version
+    assert agreed_to is not None
+    assert agreed_to.number == 3
 
 
 def test_the_join_page_warns_of_a_failed_rule_before_anything_is_sent(
@@ -194,11 +199,11 @@ def test_an_outsider_cannot_open_a_survey_form(
 
 
 def test_the_pilot_list_costs_a_fixed_number_of_queries(
-    db: None, client: Client, django_assert_max_num_queries: object
+    db: None, client: Client, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for number in range(15):
-        PilotFactory(title=f"Pilot {number}", capacity=10)
-    with django_assert_max_num_queries(6):  # type: ignore[operator]
+        PilotFactory.create(title=f"Pilot {number}", capacity=10)
+    with django_assert_max_num_queries(6):
         response = client.get("/pilots/")
     assert response.status_code == 200
 

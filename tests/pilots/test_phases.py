@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.utils import translation
 
 from pilots import services
@@ -15,7 +16,7 @@ Phase = Pilot.Phase
 
 
 def test_a_manager_moves_a_pilot_along_its_path_and_each_move_is_recorded(manager: User) -> None:
-    pilot: Pilot = PilotFactory(phase=Phase.PROPOSED)
+    pilot: Pilot = PilotFactory.create(phase=Phase.PROPOSED)
     pilot.managers.add(manager)
     for target in [Phase.RECRUITING, Phase.RUNNING, Phase.EVALUATING, Phase.EXTENDED]:
         services.pilot_change_phase(pilot=pilot, to_phase=target, by=manager, reason="on plan")
@@ -32,7 +33,7 @@ def test_a_manager_moves_a_pilot_along_its_path_and_each_move_is_recorded(manage
 
 
 def test_an_extended_pilot_returns_to_evaluation(manager: User) -> None:
-    pilot: Pilot = PilotFactory(phase=Phase.EXTENDED)
+    pilot: Pilot = PilotFactory.create(phase=Phase.EXTENDED)
     pilot.managers.add(manager)
     services.pilot_advance_phase(pilot=pilot, by=manager, reason="Extra winter data is in")
     assert Pilot.objects.get(pk=pilot.pk).phase == Phase.EVALUATING
@@ -51,7 +52,7 @@ def test_it_refuses_to_skip_a_phase_and_says_where_the_pilot_can_go(
 
 @pytest.mark.parametrize("final", [Phase.SCALED_UP, Phase.STOPPED])
 def test_final_phases_go_nowhere(manager: User, final: str) -> None:
-    pilot: Pilot = PilotFactory(phase=final)
+    pilot: Pilot = PilotFactory.create(phase=final)
     pilot.managers.add(manager)
     with translation.override("en"), pytest.raises(ValidationError, match="final"):
         services.pilot_change_phase(pilot=pilot, to_phase=Phase.RUNNING, by=manager, reason="x")
@@ -64,7 +65,7 @@ def test_a_move_needs_a_reason(pilot: Pilot, manager: User) -> None:
 
 
 def test_an_evaluated_pilot_has_no_single_next_phase(manager: User) -> None:
-    pilot: Pilot = PilotFactory(phase=Phase.EVALUATING)
+    pilot: Pilot = PilotFactory.create(phase=Phase.EVALUATING)
     pilot.managers.add(manager)
     with pytest.raises(ValidationError) as error:
         services.pilot_advance_phase(pilot=pilot, by=manager, reason="done")
@@ -90,7 +91,7 @@ def test_staff_may_move_any_pilot(pilot: Pilot, staff_user: User) -> None:
 
 
 def test_the_public_timeline_shows_public_moves_with_their_note_only(
-    client: object, pilot: Pilot, manager: User
+    client: Client, pilot: Pilot, manager: User
 ) -> None:
     services.pilot_change_phase(
         pilot=pilot,
@@ -102,7 +103,7 @@ def test_the_public_timeline_shows_public_moves_with_their_note_only(
     services.pilot_change_phase(
         pilot=pilot, to_phase=Phase.EXTENDED, by=manager, reason="secret", is_public=False
     )
-    page = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")  # type: ignore[attr-defined]
+    page = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert "Residents&#x27; feedback is being read." in html
     assert "internal budget talk" not in html

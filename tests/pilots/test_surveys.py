@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 
 from pilots import selectors, services
 from pilots.models import ConsentVersion, Pilot, SurveyAnswer, SurveyResponse
@@ -71,7 +72,9 @@ def test_a_required_question_left_empty_is_refused(pilot: Pilot, participant: Us
 def test_answers_to_another_surveys_questions_are_refused(pilot: Pilot, participant: User) -> None:
     created = survey(pilot)
     other = survey(pilot)
-    answers = {**answers_for(created), other.questions.first().pk: 3}  # type: ignore[union-attr]
+    stray = other.questions.first()
+    assert stray is not None
+    answers = {**answers_for(created), stray.pk: 3}
     with pytest.raises(ValidationError) as error:
         services.survey_submit(survey=created, user=participant, answers=answers)
     assert error.value.code == "unknown_question"
@@ -100,17 +103,17 @@ def test_results_give_counts_means_distributions_and_free_texts(
 
 
 def test_the_survey_page_saves_answers_and_shows_them_again(
-    client: object, pilot: Pilot, participant: User
+    client: Client, pilot: Pilot, participant: User
 ) -> None:
     created = survey(pilot)
     rating_q, choice_q, text_q = created.questions.order_by("position")
-    client.force_login(participant)  # type: ignore[attr-defined]
-    posted = client.post(  # type: ignore[attr-defined]
+    client.force_login(participant)
+    posted = client.post(
         created.get_absolute_url(),
         {f"q{rating_q.pk}": "3", f"q{choice_q.pk}": "Evening", f"q{text_q.pk}": "ok"},
     )
     assert posted.status_code == 302
-    page = client.get(created.get_absolute_url())  # type: ignore[attr-defined]
+    page = client.get(created.get_absolute_url())
     checked = re.findall(
         r'<input type="radio"[^>]*value="([^"]+)"[^>]*checked', page.content.decode()
     )
@@ -119,11 +122,11 @@ def test_the_survey_page_saves_answers_and_shows_them_again(
 
 
 def test_the_survey_page_shows_what_is_wrong(
-    client: object, pilot: Pilot, participant: User
+    client: Client, pilot: Pilot, participant: User
 ) -> None:
     created = survey(pilot)
-    client.force_login(participant)  # type: ignore[attr-defined]
-    page = client.post(created.get_absolute_url(), {})  # type: ignore[attr-defined]
+    client.force_login(participant)
+    page = client.post(created.get_absolute_url(), {})
     assert page.status_code == 400
     assert "Please answer this question." in page.content.decode()
 
@@ -136,8 +139,12 @@ def test_a_first_answer_meeting_one_saved_meanwhile_revises_it_instead_of_failin
     landed: list[SurveyResponse] = []
 
     def another_submission_lands_after_the_look_up(
-        execute: Any, sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
+        execute: Callable[[str, object, bool, dict[str, object]], object],
+        sql: str,
+        params: object,
+        many: bool,
+        context: dict[str, object],
+    ) -> object:
         result = execute(sql, params, many, context)
         if not landed and sql.startswith("SELECT") and 'FROM "pilots_surveyresponse"' in sql:
             # The other request saves its response (and an answer) just after this one looked.

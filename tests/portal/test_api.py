@@ -41,8 +41,12 @@ def test_districts_come_as_one_geojson_collection(api: APIClient) -> None:
 
 
 def test_pilots_filter_by_domain_phase_district_and_text(api: APIClient) -> None:
-    PilotFactory(title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"])
-    PilotFactory(title="Rooftop solar", domain=Pilot.Domain.ENERGY, phase=Pilot.Phase.RECRUITING)
+    PilotFactory.create(
+        title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"]
+    )
+    PilotFactory.create(
+        title="Rooftop solar", domain=Pilot.Domain.ENERGY, phase=Pilot.Phase.RECRUITING
+    )
 
     def titles(query: str) -> list[str]:
         return [pilot["title"] for pilot in api.get(f"/api/pilots/?{query}").json()["results"]]
@@ -63,6 +67,29 @@ def test_a_bad_filter_gets_a_400_naming_the_field(api: APIClient) -> None:
     assert "phase" in error["details"]
 
 
+@pytest.mark.parametrize("query", ["phase=", "domain=", "q=", "district=", "district=a%20b"])
+def test_an_empty_or_malformed_filter_is_refused_rather_than_ignored(
+    api: APIClient, query: str
+) -> None:
+    response = api.get(f"/api/pilots/?{query}")
+    assert response.status_code == 400
+    assert query.split("=")[0] in response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize("size", ["null", "0", "-1", "2.5", "501", ""])
+def test_a_page_size_outside_1_to_500_is_refused_rather_than_ignored(
+    api: APIClient, size: str
+) -> None:
+    response = api.get(f"/api/districts/?page_size={size}")
+    assert response.status_code == 400
+    assert "page_size" in response.json()["error"]["details"]
+
+
+def test_a_page_past_the_last_is_not_found(api: APIClient) -> None:
+    assert api.get("/api/districts/?page=2").status_code == 404
+    assert len(api.get("/api/districts/?page_size=500").json()["results"]) == 25
+
+
 def test_a_missing_object_gets_the_same_error_shape(api: APIClient) -> None:
     response = api.get("/api/pilots/no-such-pilot/")
     assert response.status_code == 404
@@ -70,8 +97,8 @@ def test_a_missing_object_gets_the_same_error_shape(api: APIClient) -> None:
 
 
 def test_private_devices_are_not_listed(api: APIClient) -> None:
-    DeviceFactory(name="street-station")
-    DeviceFactory(name="inside-a-home", visibility=Device.Visibility.PRIVATE)
+    DeviceFactory.create(name="street-station")
+    DeviceFactory.create(name="inside-a-home", visibility=Device.Visibility.PRIVATE)
     names = [device["name"] for device in api.get("/api/devices/").json()["results"]]
     assert names == ["street-station"]
     assert api.get("/api/metrics/pm25/").json()["unit"] == "µg/m³"
@@ -82,6 +109,16 @@ def test_the_openapi_schema_and_its_documentation_page_answer(api: APIClient) ->
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
     assert "/api/pilots/" in schema.json()["paths"]
+    operation = schema.json()["paths"]["/api/me/enrolments/"]["post"]
+    assert set(operation["responses"]) >= {"201", "400", "401", "403", "415", "429"}
+    assert operation["security"] == [{"cookieAuth": []}]
+    listing = schema.json()["paths"]["/api/pilots/"]["get"]
+    assert {} in listing["security"]
+    assert listing["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    device = schema.json()["components"]["schemas"]["Device"]["properties"]["pilot"]
+    assert device["nullable"] is True
     docs = api.get("/api/docs/")
     assert docs.status_code == 200
     assert "swagger-ui" in docs.content.decode()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NoReturn
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
+from pytest_django import Settings
 
 from portal import selectors
 from portal.api import DistrictViewSet
@@ -17,12 +18,12 @@ ENGLISH = {"accept-language": "en"}
 
 
 @pytest.fixture(autouse=True)
-def _production(settings: Any) -> None:
+def _production(settings: Settings) -> None:
     # With DEBUG on Django shows its own technical pages instead of ours.
     settings.DEBUG = False
 
 
-def fail(*args: Any, **kwargs: Any) -> Any:
+def fail(*args: object, **kwargs: object) -> NoReturn:
     raise RuntimeError("the database caught fire")
 
 

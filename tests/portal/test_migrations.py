@@ -25,7 +25,7 @@ def _migrate(targets: list[tuple[str, str | None]]) -> Any:
     executor.migrate(targets)
     executor.loader.build_graph()
     return executor.loader.project_state(
-        [target for target in targets if target[1] is not None]
+        [(app, name) for app, name in targets if name is not None]
     ).apps
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import pytest
@@ -13,6 +13,9 @@ from django.urls import reverse
 from pilots.models import Pilot
 from portal.models import User
 from tests.pilots.factories import PilotFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ def test_the_language_switch_remembers_the_choice(client: Client) -> None:
 
 
 def test_the_home_map_carries_all_25_districts_and_the_pilots_in_them(client: Client) -> None:
-    PilotFactory(title="Night buses", districts=["mapo-gu"])
+    PilotFactory.create(title="Night buses", districts=["mapo-gu"])
     response = client.get("/")
     districts = json.loads(
         response.content.decode()
@@ -62,9 +65,11 @@ def test_the_home_page_serves_leaflet_from_our_own_static_files(client: Client) 
 
 
 def test_the_pilot_list_filters_by_domain_phase_district_and_text(client: Client) -> None:
-    PilotFactory(title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"])
-    PilotFactory(title="Rooftop solar", domain=Pilot.Domain.ENERGY, districts=["songpa-gu"])
-    PilotFactory(title="Quiet streets", domain=Pilot.Domain.ENVIRONMENT, phase="proposed")
+    PilotFactory.create(
+        title="Crosswalk lights", domain=Pilot.Domain.SAFETY, districts=["gangnam-gu"]
+    )
+    PilotFactory.create(title="Rooftop solar", domain=Pilot.Domain.ENERGY, districts=["songpa-gu"])
+    PilotFactory.create(title="Quiet streets", domain=Pilot.Domain.ENVIRONMENT, phase="proposed")
 
     def titles(query: str) -> list[str]:
         return [pilot.title for pilot in client.get(f"/pilots/?{query}").context["page"]]
@@ -78,7 +83,7 @@ def test_the_pilot_list_filters_by_domain_phase_district_and_text(client: Client
 
 def test_the_pilot_list_is_paginated_and_keeps_the_filters(client: Client) -> None:
     for number in range(14):
-        PilotFactory(title=f"Energy pilot {number:02d}", domain=Pilot.Domain.ENERGY)
+        PilotFactory.create(title=f"Energy pilot {number:02d}", domain=Pilot.Domain.ENERGY)
     first = client.get("/pilots/?domain=energy")
     assert len(first.context["page"]) == 12
     assert "domain=energy&amp;page=2" in first.content.decode()
@@ -87,7 +92,7 @@ def test_the_pilot_list_is_paginated_and_keeps_the_filters(client: Client) -> No
 
 
 def test_an_unknown_filter_value_is_ignored_with_a_message(client: Client) -> None:
-    PilotFactory(title="Crosswalk lights")
+    PilotFactory.create(title="Crosswalk lights")
     response = client.get("/pilots/?domain=space-travel", headers={"accept-language": "en"})
     assert response.status_code == 200
     assert "Some filters were not understood" in response.content.decode()
@@ -95,7 +100,7 @@ def test_an_unknown_filter_value_is_ignored_with_a_message(client: Client) -> No
 
 
 def test_the_pilot_page_shows_the_pilot_and_its_districts(client: Client) -> None:
-    pilot = PilotFactory(title="Smart crosswalk", districts=["gangnam-gu", "seocho-gu"])
+    pilot = PilotFactory.create(title="Smart crosswalk", districts=["gangnam-gu", "seocho-gu"])
     response = client.get(pilot.get_absolute_url(), headers={"accept-language": "en"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -169,7 +174,7 @@ def test_a_wrong_password_is_refused_with_a_message(client: Client, citizen: Use
 
 def sign_up_as(
     client: Client, username: str, *, url: str = "/accounts/signup/", **extra: str
-) -> Any:
+) -> TestResponse:
     return client.post(
         url,
         {

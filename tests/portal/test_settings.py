@@ -205,3 +205,38 @@ def test_postgresql_connections_come_from_a_pool_unless_kept_the_old_way() -> No
     assert "'max_size': 4" in pooled.stdout
     assert "pool" not in kept.stdout
     assert "pool" not in off.stdout
+
+
+def test_connecting_and_waiting_for_the_pool_give_up_soon_unless_told_otherwise() -> None:
+    code = (
+        "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS']; "
+        "print(o['connect_timeout'], o['pool']['timeout'])"
+    )
+    url = "postgres://postgres@127.0.0.1:5432/livinglab"
+
+    default = run_django(code, DATABASE_URL=url)
+    changed = run_django(code, DATABASE_URL=f"{url}?connect_timeout=7", DATABASE_POOL_TIMEOUT="9")
+
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == ["2", "5"]
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.split() == ["7", "9"]
+
+
+def test_the_live_feeds_timings_are_read_from_the_environment() -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SENSORS_LIVE_SNAPSHOT_MAX_AGE, s.SENSORS_LIVE_RECHECK_SECONDS, "
+        "s.SENSORS_LIVE_GROUP_REFRESH_SECONDS)"
+    )
+
+    default = run_django(code)
+    changed = run_django(
+        code, SENSORS_LIVE_SNAPSHOT_MAX_AGE="30", SENSORS_LIVE_RECHECK_SECONDS="15"
+    )
+    refused = run_django(code, SENSORS_LIVE_RECHECK_SECONDS="soon")
+
+    assert default.stdout.split() == ["60", "60", "3600"]
+    assert changed.stdout.split() == ["30", "15", "3600"]
+    assert refused.returncode != 0
+    assert "SENSORS_LIVE_RECHECK_SECONDS" in refused.stderr.splitlines()[-1]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-import factory
+from factory.declarations import LazyFunction, Sequence, SubFactory
+from factory.django import DjangoModelFactory
+from factory.faker import Faker
 
 from sensors.models import Device, Metric, Reading
 from tests.portal.factories import district
@@ -11,22 +13,22 @@ def metric(code: str = "pm25") -> Metric:
     return Metric.objects.get(code=code)
 
 
-class DeviceFactory(factory.django.DjangoModelFactory):
+class DeviceFactory(DjangoModelFactory[Device]):
     class Meta:
         model = Device
 
-    name = factory.Sequence(lambda n: f"gangnam-gu-air-quality-{n:03d}")
+    name = Sequence(lambda n: f"gangnam-gu-air-quality-{n:03d}")
     kind = Device.Kind.AIR_QUALITY
-    district = factory.LazyFunction(district)
+    district = LazyFunction(district)
     latitude = 37.4967
     longitude = 127.0630
 
 
-class ReadingFactory(factory.django.DjangoModelFactory):
+class ReadingFactory(DjangoModelFactory[Reading]):
     class Meta:
         model = Reading
 
-    device = factory.SubFactory(DeviceFactory)
-    metric = factory.LazyFunction(metric)
-    time = factory.Faker("date_time_this_month", tzinfo=__import__("datetime").UTC)
+    device = SubFactory(DeviceFactory)
+    metric = LazyFunction(metric)
+    time = Faker("date_time_this_month", tzinfo=__import__("datetime").UTC)
     value = 21.5

@@ -15,12 +15,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+
+if TYPE_CHECKING:
+    from celery.worker import WorkController
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +80,7 @@ def asgi_server_fixture(transactional_db: None) -> Iterator[str]:
 
 
 @pytest.fixture(name="worker")
-def worker_fixture(transactional_db: None) -> Iterator[Any]:
+def worker_fixture(transactional_db: None) -> Iterator[WorkController | None]:
     """A real Celery worker in this process when a broker is configured; else tasks run inline."""
     if not settings.CELERY_BROKER_URL:
         yield None

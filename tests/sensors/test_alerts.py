@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pytest_django import Settings
 
 from sensors.models import Alert, Device, IngestBatch
 from sensors.services import devices_check_silent, ingest_batch_accept, ingest_batch_process
@@ -97,7 +98,7 @@ def test_the_database_allows_one_open_alert_per_device_and_rule(public_device: D
 
 
 def test_a_silent_device_raises_an_alert_once_and_it_closes_when_the_device_speaks(
-    public_device: Device, settings: Any
+    public_device: Device, settings: Settings
 ) -> None:
     settings.SENSORS_SILENT_AFTER = 15 * 60
     now = timezone.now()

@@ -10,7 +10,7 @@ import types
 import urllib.request
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import channels.layers
@@ -20,22 +20,18 @@ from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from pytest_django import Settings
+from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as connect_ws
+from websockets.typing import Origin
 
 from pilots.models import Pilot
 from pilots.services import enrolment_withdraw
 from portal.models import User
-from sensors import feeds
+from sensors.live import hub as live_hub
+from sensors.live.messages import Feed, alert_payload, city_group, feed_group, reading_message
+from sensors.live.push import push_alerts, push_readings
 from sensors.models import Alert, Device
-from sensors.realtime import (
-    Feed,
-    city_group,
-    feed_group,
-    push_alert,
-    push_readings,
-    reading_message,
-)
-from sensors.selectors import alert_payload
 from sensors.simulator import mqtt_payload
 from tests.conftest import requires_mqtt, requires_postgres, requires_redis
 from tests.pilots.factories import join
@@ -43,12 +39,20 @@ from tests.portal.factories import UserFactory, district
 from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
 from tests.sensors.live_server import asgi_server_fixture, worker_fixture  # noqa: F401
 
+if TYPE_CHECKING:
+    from asgiref.typing import ASGI3Application
+    from celery.worker import WorkController
+
+    from tests.sensors.conftest import AsUser
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOON = dt.datetime(2026, 11, 25, 3, 0, tzinfo=dt.UTC)
 
 
-def message_for(device: Device, value: float, *, minutes: int = 0, code: str = "pm25") -> Any:
+def message_for(
+    device: Device, value: float, *, minutes: int = 0, code: str = "pm25"
+) -> dict[str, Any]:
     return reading_message(
         device_id=device.pk,
         metric=code,
@@ -56,17 +60,20 @@ def message_for(device: Device, value: float, *, minutes: int = 0, code: str = "
         value=value,
         latitude=device.latitude,
         longitude=device.longitude,
+        district_id=device.district_id,
+        pilot_id=device.pilot_id,
+        public=device.visibility == Device.Visibility.PUBLIC,
     )
 
 
-async def connect(app: Any, path: str) -> WebsocketCommunicator:
+async def connect(app: ASGI3Application, path: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(app, path)
     connected, _subprotocol = await communicator.connect(timeout=5)
     assert connected
     return communicator
 
 
-async def push(*messages: Any) -> None:
+async def push(*messages: dict[str, Any]) -> None:
     await database_sync_to_async(push_readings)(list(messages))
 
 
@@ -80,15 +87,15 @@ async def eventually(condition: Callable[[], object], timeout: float = 5) -> Non
 @pytest.fixture
 def participant(db: None, pilot: Pilot) -> User:
     """A resident taking part in `pilot`, which has private devices."""
-    user: User = UserFactory(username="participant")
+    user: User = UserFactory.create(username="participant")
     join(pilot, user)
     return user
 
 
 async def test_the_city_feed_sends_a_snapshot_then_new_readings(
-    as_user: Any, public_device: Device
+    as_user: AsUser, public_device: Device
 ) -> None:
-    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON, value=12.0)
+    await database_sync_to_async(ReadingFactory.create)(device=public_device, time=NOON, value=12.0)
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
 
     snapshot = await communicator.receive_json_from(timeout=5)
@@ -105,13 +112,13 @@ async def test_the_city_feed_sends_a_snapshot_then_new_readings(
 
 
 async def test_the_snapshot_holds_the_newest_value_of_each_metric(
-    as_user: Any, public_device: Device
+    as_user: AsUser, public_device: Device
 ) -> None:
     for minutes, value in [(0, 10.0), (5, 30.0), (2, 20.0)]:
-        await database_sync_to_async(ReadingFactory)(
+        await database_sync_to_async(ReadingFactory.create)(
             device=public_device, time=NOON + dt.timedelta(minutes=minutes), value=value
         )
-    await database_sync_to_async(ReadingFactory)(
+    await database_sync_to_async(ReadingFactory.create)(
         device=public_device, metric=await database_sync_to_async(metric)("pm10"), value=70.0
     )
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
@@ -125,9 +132,9 @@ async def test_the_snapshot_holds_the_newest_value_of_each_metric(
 
 
 async def test_the_city_feed_leaves_out_private_devices(
-    as_user: Any, manager: User, public_device: Device, private_device: Device
+    as_user: AsUser, manager: User, public_device: Device, private_device: Device
 ) -> None:
-    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
+    await database_sync_to_async(ReadingFactory.create)(device=private_device, time=NOON)
     communicator = await connect(as_user(manager), "/ws/sensors/")
     snapshot = await communicator.receive_json_from(timeout=5)
     assert snapshot["readings"] == []
@@ -139,7 +146,7 @@ async def test_the_city_feed_leaves_out_private_devices(
 
 
 async def test_a_private_devices_feed_is_refused_to_an_outsider(
-    as_user: Any, outsider: User, private_device: Device
+    as_user: AsUser, outsider: User, private_device: Device
 ) -> None:
     communicator = await connect(as_user(outsider), f"/ws/sensors/devices/{private_device.pk}/")
     closing = await communicator.receive_output(timeout=5)
@@ -147,7 +154,7 @@ async def test_a_private_devices_feed_is_refused_to_an_outsider(
 
 
 async def test_a_private_devices_feed_is_refused_to_an_anonymous_visitor(
-    as_user: Any, private_device: Device
+    as_user: AsUser, private_device: Device
 ) -> None:
     communicator = await connect(
         as_user(AnonymousUser()), f"/ws/sensors/devices/{private_device.pk}/"
@@ -157,7 +164,7 @@ async def test_a_private_devices_feed_is_refused_to_an_anonymous_visitor(
 
 
 async def test_a_private_devices_feed_is_open_to_the_pilots_manager(
-    as_user: Any, manager: User, private_device: Device
+    as_user: AsUser, manager: User, private_device: Device
 ) -> None:
     communicator = await connect(as_user(manager), f"/ws/sensors/devices/{private_device.pk}/")
     snapshot = await communicator.receive_json_from(timeout=5)
@@ -170,7 +177,7 @@ async def test_a_private_devices_feed_is_open_to_the_pilots_manager(
 
 
 async def test_a_private_devices_feed_is_refused_to_another_pilots_manager(
-    as_user: Any, other_manager: User, private_device: Device
+    as_user: AsUser, other_manager: User, private_device: Device
 ) -> None:
     communicator = await connect(
         as_user(other_manager), f"/ws/sensors/devices/{private_device.pk}/"
@@ -179,14 +186,14 @@ async def test_a_private_devices_feed_is_refused_to_another_pilots_manager(
     assert closing["code"] == 4403
 
 
-async def test_a_feed_of_a_device_that_does_not_exist_closes_as_not_found(as_user: Any) -> None:
+async def test_a_feed_of_a_device_that_does_not_exist_closes_as_not_found(as_user: AsUser) -> None:
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/devices/999999/")
     closing = await communicator.receive_output(timeout=5)
     assert closing["code"] == 4404
 
 
 async def test_a_device_feed_sends_every_reading_in_order(
-    as_user: Any, public_device: Device
+    as_user: AsUser, public_device: Device
 ) -> None:
     communicator = await connect(
         as_user(AnonymousUser()), f"/ws/sensors/devices/{public_device.pk}/"
@@ -204,12 +211,14 @@ async def test_a_device_feed_sends_every_reading_in_order(
 
 
 async def test_the_city_feed_coalesces_a_burst_into_one_frame_with_the_latest_per_device(
-    as_user: Any, settings: Any, public_device: Device
+    as_user: AsUser, settings: Settings, public_device: Device
 ) -> None:
     # Frames go out only when the test flushes, so the count below does not depend on timing.
     settings.SENSORS_LIVE_FRAME_SECONDS = 3600
-    other = await database_sync_to_async(DeviceFactory)(name="gangnam-gu-air-quality-other")
-    marker = await database_sync_to_async(DeviceFactory)(name="gangnam-gu-air-quality-marker")
+    other = await database_sync_to_async(DeviceFactory.create)(name="gangnam-gu-air-quality-other")
+    marker = await database_sync_to_async(DeviceFactory.create)(
+        name="gangnam-gu-air-quality-marker"
+    )
     city = await connect(as_user(AnonymousUser()), "/ws/sensors/")
     await city.receive_json_from(timeout=5)
     marker_feed = await connect(as_user(AnonymousUser()), f"/ws/sensors/devices/{marker.pk}/")
@@ -225,7 +234,7 @@ async def test_the_city_feed_coalesces_a_burst_into_one_frame_with_the_latest_pe
     await marker_feed.receive_json_from(timeout=5)
     assert await city.receive_nothing(timeout=0.2)
 
-    feeds.get_hub().flush()
+    live_hub.get_hub().flush()
     frame = await city.receive_json_from(timeout=5)
     assert sorted((r["device"], r["value"]) for r in frame["readings"]) == sorted(
         [(public_device.pk, 119.0), (other.pk, 219.0), (marker.pk, 1.0)]
@@ -236,9 +245,9 @@ async def test_the_city_feed_coalesces_a_burst_into_one_frame_with_the_latest_pe
 
 
 async def test_a_district_feed_carries_only_its_districts_devices(
-    as_user: Any, public_device: Device
+    as_user: AsUser, public_device: Device
 ) -> None:
-    elsewhere = await database_sync_to_async(DeviceFactory)(
+    elsewhere = await database_sync_to_async(DeviceFactory.create)(
         name="mapo-gu-air-quality-01", district=await database_sync_to_async(district)("mapo-gu")
     )
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/districts/gangnam-gu/")
@@ -251,9 +260,9 @@ async def test_a_district_feed_carries_only_its_districts_devices(
 
 
 async def test_a_pilot_feed_shows_private_devices_to_members_only(
-    as_user: Any, outsider: User, manager: User, pilot: Pilot, private_device: Device
+    as_user: AsUser, outsider: User, manager: User, pilot: Pilot, private_device: Device
 ) -> None:
-    shared = await database_sync_to_async(DeviceFactory)(
+    shared = await database_sync_to_async(DeviceFactory.create)(
         name="gangnam-gu-air-quality-shared", pilot=pilot
     )
     members = await connect(as_user(manager), f"/ws/sensors/pilots/{pilot.slug}/")
@@ -272,7 +281,7 @@ async def test_a_pilot_feed_shows_private_devices_to_members_only(
     await others.disconnect()
 
 
-async def test_an_unknown_pilots_feed_closes_as_not_found(as_user: Any) -> None:
+async def test_an_unknown_pilots_feed_closes_as_not_found(as_user: AsUser) -> None:
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/pilots/no-such-pilot/")
     closing = await communicator.receive_output(timeout=5)
     assert closing["code"] == 4404
@@ -292,12 +301,14 @@ def _open_alert(device: Device) -> dict[str, Any]:
     return alert_payload(Alert.objects.select_related("device", "metric").get(pk=alert.pk))
 
 
-async def test_an_alert_reaches_the_city_feed_at_once(as_user: Any, public_device: Device) -> None:
+async def test_an_alert_reaches_the_city_feed_at_once(
+    as_user: AsUser, public_device: Device
+) -> None:
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
     await communicator.receive_json_from(timeout=5)
 
     payload = await _open_alert(public_device)
-    await database_sync_to_async(push_alert)(payload)
+    await database_sync_to_async(push_alerts)([payload])
     message = await communicator.receive_json_from(timeout=5)
     assert message["type"] == "alert"
     assert message["alert"]["rule"] == "pm25_very_bad"
@@ -305,7 +316,7 @@ async def test_an_alert_reaches_the_city_feed_at_once(as_user: Any, public_devic
     await communicator.disconnect()
 
 
-async def test_open_alerts_come_with_the_snapshot(as_user: Any, public_device: Device) -> None:
+async def test_open_alerts_come_with_the_snapshot(as_user: AsUser, public_device: Device) -> None:
     await _open_alert(public_device)
     communicator = await connect(as_user(AnonymousUser()), "/ws/sensors/")
     snapshot = await communicator.receive_json_from(timeout=5)
@@ -314,19 +325,19 @@ async def test_open_alerts_come_with_the_snapshot(as_user: Any, public_device: D
 
 
 async def test_a_private_devices_alert_stays_off_the_city_feed(
-    as_user: Any, manager: User, private_device: Device, public_device: Device
+    as_user: AsUser, manager: User, private_device: Device, public_device: Device
 ) -> None:
     communicator = await connect(as_user(manager), "/ws/sensors/")
     snapshot = await communicator.receive_json_from(timeout=5)
-    await database_sync_to_async(push_alert)(await _open_alert(private_device))
+    await database_sync_to_async(push_alerts)([await _open_alert(private_device)])
     assert snapshot["alerts"] == []
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
 
 def test_a_coalesced_frame_never_goes_back_to_an_older_reading(public_device: Device) -> None:
-    coalescer = feeds.Coalescer()
-    bucket = feeds.Bucket("sensors.city", False, True)
+    coalescer = live_hub.Coalescer()
+    bucket = live_hub.Bucket("sensors.city", False, True)
     coalescer.add(bucket, message_for(public_device, 40.0, minutes=5))
     coalescer.add(bucket, message_for(public_device, 10.0, minutes=1))
 
@@ -336,7 +347,7 @@ def test_a_coalesced_frame_never_goes_back_to_an_older_reading(public_device: De
 
 
 async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_end() -> None:
-    subscriber = feeds.Subscriber(limit=3)
+    subscriber = live_hub.Subscriber(limit=3)
     for number in range(5):
         subscriber.offer(f"frame {number}")
     assert subscriber.needs_snapshot
@@ -347,10 +358,12 @@ async def test_a_client_that_falls_behind_is_resynced_instead_of_queued_without_
 
 
 async def test_a_district_feed_leaves_private_devices_out_of_its_snapshot_and_readings(
-    as_user: Any, manager: User, public_device: Device, private_device: Device
+    as_user: AsUser, manager: User, public_device: Device, private_device: Device
 ) -> None:
-    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON, value=4.0)
-    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON, value=90.0)
+    await database_sync_to_async(ReadingFactory.create)(device=public_device, time=NOON, value=4.0)
+    await database_sync_to_async(ReadingFactory.create)(
+        device=private_device, time=NOON, value=90.0
+    )
     # Even the pilot's manager sees only public devices on a district feed.
     communicator = await connect(as_user(manager), "/ws/sensors/districts/gangnam-gu/")
 
@@ -366,17 +379,17 @@ async def test_a_district_feed_leaves_private_devices_out_of_its_snapshot_and_re
 async def _pilot_with_readings_and_an_alert(pilot: Pilot, private_device: Device) -> Device:
     """A public device of the pilot beside its private one, each with a reading; the private
     one also has an open alert. Returns the public device."""
-    shared: Device = await database_sync_to_async(DeviceFactory)(
+    shared: Device = await database_sync_to_async(DeviceFactory.create)(
         name="gangnam-gu-air-quality-shared", pilot=pilot
     )
-    await database_sync_to_async(ReadingFactory)(device=shared, time=NOON)
-    await database_sync_to_async(ReadingFactory)(device=private_device, time=NOON)
+    await database_sync_to_async(ReadingFactory.create)(device=shared, time=NOON)
+    await database_sync_to_async(ReadingFactory.create)(device=private_device, time=NOON)
     await _open_alert(private_device)
     return shared
 
 
 async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider(
-    as_user: Any, outsider: User, pilot: Pilot, private_device: Device
+    as_user: AsUser, outsider: User, pilot: Pilot, private_device: Device
 ) -> None:
     shared = await _pilot_with_readings_and_an_alert(pilot, private_device)
     communicator = await connect(as_user(outsider), f"/ws/sensors/pilots/{pilot.slug}/")
@@ -389,7 +402,7 @@ async def test_a_pilot_feeds_snapshot_hides_its_private_devices_from_an_outsider
 
 
 async def test_a_pilot_feeds_snapshot_shows_its_private_devices_to_a_participant(
-    as_user: Any, participant: User, pilot: Pilot, private_device: Device
+    as_user: AsUser, participant: User, pilot: Pilot, private_device: Device
 ) -> None:
     shared = await _pilot_with_readings_and_an_alert(pilot, private_device)
     communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
@@ -404,7 +417,7 @@ async def test_a_pilot_feeds_snapshot_shows_its_private_devices_to_a_participant
 
 
 async def test_a_participant_who_withdraws_is_cut_off_from_the_pilots_private_feed(
-    as_user: Any, settings: Any, participant: User, pilot: Pilot, private_device: Device
+    as_user: AsUser, settings: Settings, participant: User, pilot: Pilot, private_device: Device
 ) -> None:
     settings.SENSORS_LIVE_RECHECK_SECONDS = 0.05
     communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
@@ -421,7 +434,7 @@ async def test_a_participant_who_withdraws_is_cut_off_from_the_pilots_private_fe
 
 
 async def test_a_device_feed_is_cut_off_when_the_device_becomes_private(
-    as_user: Any, settings: Any, outsider: User, public_device: Device
+    as_user: AsUser, settings: Settings, outsider: User, public_device: Device
 ) -> None:
     settings.SENSORS_LIVE_RECHECK_SECONDS = 0.05
     communicator = await connect(as_user(outsider), f"/ws/sensors/devices/{public_device.pk}/")
@@ -437,7 +450,7 @@ async def test_a_device_feed_is_cut_off_when_the_device_becomes_private(
 
 
 async def test_a_participant_who_stays_keeps_the_pilots_private_feed(
-    as_user: Any, settings: Any, participant: User, pilot: Pilot, private_device: Device
+    as_user: AsUser, settings: Settings, participant: User, pilot: Pilot, private_device: Device
 ) -> None:
     settings.SENSORS_LIVE_RECHECK_SECONDS = 0.02
     communicator = await connect(as_user(participant), f"/ws/sensors/pilots/{pilot.slug}/")
@@ -452,9 +465,9 @@ async def test_a_participant_who_stays_keeps_the_pilots_private_feed(
 
 
 async def test_a_cached_snapshot_is_read_anew_once_older_than_its_maximum_age(
-    as_user: Any, public_device: Device
+    as_user: AsUser, public_device: Device
 ) -> None:
-    await database_sync_to_async(ReadingFactory)(device=public_device, time=NOON)
+    await database_sync_to_async(ReadingFactory.create)(device=public_device, time=NOON)
     # A socket that stays open keeps the city feed's cached state alive in this process.
     watcher = await connect(as_user(AnonymousUser()), "/ws/sensors/")
     first = await watcher.receive_json_from(timeout=5)
@@ -463,8 +476,8 @@ async def test_a_cached_snapshot_is_read_anew_once_older_than_its_maximum_age(
     await database_sync_to_async(Device.objects.filter(pk=public_device.pk).update)(
         visibility=Device.Visibility.PRIVATE
     )
-    hub = feeds.get_hub()
-    hub.clock = lambda: time.monotonic() + feeds.snapshot_max_age() + 1
+    hub = live_hub.get_hub()
+    hub.clock = lambda: time.monotonic() + live_hub.snapshot_max_age() + 1
     newcomer = await connect(as_user(AnonymousUser()), "/ws/sensors/")
 
     snapshot = await newcomer.receive_json_from(timeout=5)
@@ -479,7 +492,7 @@ async def test_a_cached_snapshot_is_read_anew_once_older_than_its_maximum_age(
 class FlakyLayer(InMemoryChannelLayer):
     """An in-memory channel layer that fails the next `failures` receives and counts joins."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.failures = 0
         self.joins = 0
@@ -503,7 +516,7 @@ def routed_reading(device_id: int, value: float) -> dict[str, Any]:
         value=value,
         latitude=37.5,
         longitude=127.0,
-        district_id=None,
+        district_id=1,
         pilot_id=None,
         public=True,
     )
@@ -514,12 +527,13 @@ async def test_the_hub_keeps_receiving_after_the_channel_layer_fails(
 ) -> None:
     layer = FlakyLayer()
     layer.failures = 2
-    monkeypatch.setattr(feeds, "get_channel_layer", lambda: layer)
-    monkeypatch.setattr(feeds, "RETRY_SECONDS", 0.01)
-    hub = feeds.FeedHub(interval=3600)
-    subscriber = feeds.Subscriber(limit=10)
-    bucket = feeds.Bucket(feed_group(Feed.DEVICE, 7), True, False)
-    hub.states[bucket] = feeds.FeedState(created=hub.clock())
+    monkeypatch.setattr(live_hub, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(live_hub, "RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(live_hub, "PING_SECONDS", 0.01)
+    hub = live_hub.FeedHub(interval=3600)
+    subscriber = live_hub.Subscriber(limit=10)
+    bucket = live_hub.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    hub.states[bucket] = live_hub.FeedState(created=hub.clock())
     await hub.subscribe(subscriber, bucket)
 
     # Joined once at the start, then again after the layer came back.
@@ -536,18 +550,94 @@ async def test_the_hub_keeps_receiving_after_the_channel_layer_fails(
     await hub.unsubscribe(subscriber, bucket)
 
 
+class SilentLayer(InMemoryChannelLayer):
+    """An in-memory layer that drops what is sent while `away` without a word, as a Redis pub/sub
+    layer does while it reconnects."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.away = False
+        self.joins = 0
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        if not self.away:
+            await super().send(channel, message)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        if not self.away:
+            await super().group_send(group, message)
+
+    async def group_add(self, group: str, channel: str) -> None:
+        self.joins += 1
+        await super().group_add(group, channel)
+
+
+async def start_hub_on(
+    layer: InMemoryChannelLayer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[live_hub.FeedHub, live_hub.Subscriber, live_hub.Bucket]:
+    monkeypatch.setattr(live_hub, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(live_hub, "PING_SECONDS", 0.01)
+    hub = live_hub.FeedHub(interval=3600)
+    subscriber = live_hub.Subscriber(limit=10)
+    bucket = live_hub.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    await hub.subscribe(subscriber, bucket)
+    return hub, subscriber, bucket
+
+
+async def test_the_hub_resyncs_every_subscriber_once_a_layer_that_dropped_messages_is_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = SilentLayer()
+    hub, subscriber, bucket = await start_hub_on(layer, monkeypatch)
+    hub.states[bucket] = live_hub.FeedState(created=hub.clock())
+
+    layer.away = True
+    sent = hub.pings
+    # A batch sent now is lost without an error anywhere; so are the hub's pings.
+    await eventually(lambda: hub.pings > sent + 1)
+    assert not subscriber.needs_snapshot
+    layer.away = False
+
+    # The first ping back shows that earlier ones were lost: the hub joins its group again and
+    # resyncs its subscriber from the database.
+    await eventually(lambda: subscriber.needs_snapshot)
+    assert layer.joins == 2
+    assert bucket not in hub.states
+    subscriber.needs_snapshot = False
+    await layer.group_send(
+        city_group(), {"type": "feed.readings", "readings": [routed_reading(7, 14.0)]}
+    )
+    await eventually(lambda: subscriber.outbox)
+    assert not subscriber.needs_snapshot
+    await hub.unsubscribe(subscriber, bucket)
+
+
+async def test_the_hub_leaves_its_subscribers_alone_while_every_ping_comes_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = SilentLayer()
+    hub, subscriber, bucket = await start_hub_on(layer, monkeypatch)
+
+    await eventually(lambda: hub.pings >= 10)
+
+    assert hub.layer_ok
+    assert not subscriber.needs_snapshot
+    assert layer.joins == 1
+    await hub.unsubscribe(subscriber, bucket)
+
+
 async def test_the_hub_joins_its_group_again_before_the_layer_forgets_it(
-    monkeypatch: pytest.MonkeyPatch, settings: Any
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
     # The layer's clock, moved on by hand; the hub's own timers run on the event loop's.
     now = [1_000_000.0]
     monkeypatch.setattr(channels.layers, "time", types.SimpleNamespace(time=lambda: now[0]))
     layer = FlakyLayer(group_expiry=86400)
-    monkeypatch.setattr(feeds, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(live_hub, "get_channel_layer", lambda: layer)
     settings.SENSORS_LIVE_GROUP_REFRESH_SECONDS = 0.01
-    hub = feeds.FeedHub(interval=3600)
-    subscriber = feeds.Subscriber(limit=10)
-    bucket = feeds.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    hub = live_hub.FeedHub(interval=3600)
+    subscriber = live_hub.Subscriber(limit=10)
+    bucket = live_hub.Bucket(feed_group(Feed.DEVICE, 7), True, False)
     await hub.subscribe(subscriber, bucket)
 
     now[0] += 2 * 86400
@@ -564,7 +654,7 @@ async def test_the_hub_joins_its_group_again_before_the_layer_forgets_it(
 # --- A real client against a real server ------------------------------------------------------
 
 
-def receive_value(socket_: Any, value: float) -> dict[str, Any]:
+def receive_value(socket_: ClientConnection, value: float) -> dict[str, Any]:
     """Read feed messages until a reading with `value` arrives; bounded by the socket timeout."""
     for _message in range(200):
         message = json.loads(socket_.recv(timeout=20))
@@ -581,11 +671,11 @@ def now_reading(value: float) -> dict[str, Any]:
 @requires_postgres
 @requires_redis
 def test_a_real_websocket_client_receives_a_reading_posted_over_http(
-    asgi_server: str, worker: Any, public_device: Device, device_token: str
+    asgi_server: str, worker: WorkController | None, public_device: Device, device_token: str
 ) -> None:
     with connect_ws(
         f"ws://{asgi_server}/ws/sensors/devices/{public_device.pk}/",
-        origin=f"http://{asgi_server}",
+        origin=Origin(f"http://{asgi_server}"),
         open_timeout=20,
     ) as socket_:
         assert json.loads(socket_.recv(timeout=20))["type"] == "snapshot"
@@ -607,14 +697,14 @@ def test_a_real_websocket_client_receives_a_reading_posted_over_http(
 @requires_redis
 @requires_mqtt
 def test_a_real_websocket_client_receives_a_reading_published_over_mqtt(
-    asgi_server: str, worker: Any, public_device: Device, device_token: str
+    asgi_server: str, worker: WorkController | None, public_device: Device, device_token: str
 ) -> None:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    from sensors.mqtt import MqttIngest
+    from tests.sensors.brokers import forget_session, isolated_ingest
 
-    ingest = MqttIngest(url=settings.MQTT_URL, client_id=f"test-live-{uuid.uuid4()}")
+    ingest = isolated_ingest(settings.MQTT_URL)
     ingest.start()
     publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"test-dev-{uuid.uuid4()}")
     parts = urlsplit(settings.MQTT_URL)
@@ -623,7 +713,9 @@ def test_a_real_websocket_client_receives_a_reading_published_over_mqtt(
     try:
         assert ingest.subscribed.wait(10)
         with connect_ws(
-            f"ws://{asgi_server}/ws/sensors/", origin=f"http://{asgi_server}", open_timeout=20
+            f"ws://{asgi_server}/ws/sensors/",
+            origin=Origin(f"http://{asgi_server}"),
+            open_timeout=20,
         ) as socket_:
             assert json.loads(socket_.recv(timeout=20))["type"] == "snapshot"
             published = publisher.publish(
@@ -638,5 +730,6 @@ def test_a_real_websocket_client_receives_a_reading_published_over_mqtt(
         publisher.disconnect()
         publisher.loop_stop()
         ingest.stop()
+        forget_session(settings.MQTT_URL, ingest.client_id)
 
     assert reading["device"] == public_device.pk

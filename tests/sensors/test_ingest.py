@@ -1,18 +1,29 @@
-"""HTTP ingest: what is accepted, what is refused and why, and that re-sends store once."""
+"""HTTP ingest: what is accepted, what is refused and why, and that re-sends store once.
+
+Every test that goes through `send` runs twice: through the portal's ASGI application, which
+hands the endpoint to its own fast path (`sensors.ingest_asgi`), and through Django's handler,
+where the DRF view serves it (under WSGI). Both keep one contract.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from portal.models import User
 from sensors.models import Device, DeviceCredential, IngestBatch, Reading
 from sensors.services import device_credential_issue
+from tests.sensors.asgi import Answered, asgi_post
 from tests.sensors.factories import DeviceFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 URL = "/api/sensors/readings"
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -22,27 +33,44 @@ def now_iso(minutes: float = 0) -> str:
     return (timezone.now() + dt.timedelta(minutes=minutes)).isoformat()
 
 
-def post(client: Client, token: str | None, body: Any, *, raw: bytes | None = None) -> Any:
-    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
+def post(
+    client: Client, token: str | None, body: object, *, raw: bytes | None = None
+) -> TestResponse:
+    headers = {"authorization": f"Token {token}"} if token else {}
     data = raw if raw is not None else json.dumps(body)
-    return client.post(URL, data=data, content_type="application/json", **headers)
+    return client.post(URL, data=data, content_type="application/json", headers=headers)
 
 
-def reading(**overrides: Any) -> dict[str, Any]:
+def reading(**overrides: object) -> dict[str, object]:
     return {"metric": "pm25", "time": now_iso(), "value": 41.5, **overrides}
 
 
-@pytest.fixture
-def send(client: Client, django_capture_on_commit_callbacks: Any) -> Any:
-    def go(token: str | None, body: Any, **kwargs: Any) -> Any:
+class Send(Protocol):
+    """Posts a body with a device's token and runs what the request left for after commit."""
+
+    def __call__(
+        self, token: str | None, body: object, *, raw: bytes | None = None
+    ) -> TestResponse | Answered: ...
+
+
+@pytest.fixture(params=["asgi", "django"])
+def send(
+    request: pytest.FixtureRequest,
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> Send:
+    def go(token: str | None, body: object, *, raw: bytes | None = None) -> TestResponse | Answered:
         with django_capture_on_commit_callbacks(execute=True):
-            return post(client, token, body, **kwargs)
+            if request.param == "asgi":
+                data = raw if raw is not None else json.dumps(body).encode()
+                return asgi_post(token, data)
+            return post(client, token, body, raw=raw)
 
     return go
 
 
 def test_a_batch_of_good_readings_is_accepted_and_stored(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
     times = [now_iso(-i) for i in range(3)]
     response = send(device_token, [reading(time=t, value=10 + i) for i, t in enumerate(times)])
@@ -54,7 +82,9 @@ def test_a_batch_of_good_readings_is_accepted_and_stored(
     assert not IngestBatch.objects.exists()
 
 
-def test_one_reading_alone_is_accepted(send: Any, device_token: str, public_device: Device) -> None:
+def test_one_reading_alone_is_accepted(
+    send: Send, device_token: str, public_device: Device
+) -> None:
     response = send(device_token, reading(metric="temperature", value=-3))
 
     assert response.status_code == 202
@@ -62,7 +92,7 @@ def test_one_reading_alone_is_accepted(send: Any, device_token: str, public_devi
     assert Reading.objects.get(device=public_device).value == -3
 
 
-def test_the_device_is_marked_as_seen(send: Any, device_token: str, public_device: Device) -> None:
+def test_the_device_is_marked_as_seen(send: Send, device_token: str, public_device: Device) -> None:
     send(device_token, reading())
 
     public_device.refresh_from_db()
@@ -91,7 +121,7 @@ def test_the_device_is_marked_as_seen(send: Any, device_token: str, public_devic
     ],
 )
 def test_each_bad_reading_is_rejected_with_its_index_and_reason(
-    send: Any, device_token: str, public_device: Device, bad: Any, code: str
+    send: Send, device_token: str, public_device: Device, bad: object, code: str
 ) -> None:
     # Times relative to now, in minutes, are filled in when the test runs.
     if isinstance(bad, dict) and str(bad.get("time", ""))[:1] in {"N", "+", "-"}:
@@ -109,7 +139,7 @@ def test_each_bad_reading_is_rejected_with_its_index_and_reason(
 
 
 def test_not_a_number_and_infinity_are_not_numbers(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
     raw = f'[{{"metric": "pm25", "time": "{now_iso()}", "value": NaN}},'
     raw += f'{{"metric": "pm25", "time": "{now_iso(-1)}", "value": Infinity}}]'
@@ -121,7 +151,7 @@ def test_not_a_number_and_infinity_are_not_numbers(
 
 
 def test_an_integer_too_large_for_a_float_is_not_a_number(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
     raw = f'[{{"metric": "pm25", "time": "{now_iso()}", "value": 1{"0" * 400}}}]'
 
@@ -132,7 +162,9 @@ def test_an_integer_too_large_for_a_float_is_not_a_number(
     assert not Reading.objects.exists()
 
 
-def test_the_age_limit_comes_from_the_settings(send: Any, device_token: str, settings: Any) -> None:
+def test_the_age_limit_comes_from_the_settings(
+    send: Send, device_token: str, settings: Settings
+) -> None:
     settings.SENSORS_MAX_READING_AGE = 600
 
     response = send(device_token, [reading(time=now_iso(-9)), reading(time=now_iso(-11))])
@@ -142,7 +174,7 @@ def test_the_age_limit_comes_from_the_settings(send: Any, device_token: str, set
 
 
 def test_a_reading_sent_again_is_stored_once(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
     batch = [reading(time=now_iso(-1)), reading(time=now_iso(-2), value=12)]
 
@@ -155,9 +187,9 @@ def test_a_reading_sent_again_is_stored_once(
 
 
 def test_a_device_cannot_send_another_devices_readings(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
-    other = DeviceFactory(name="mapo-gu-air-quality-001")
+    other = DeviceFactory.create(name="mapo-gu-air-quality-001")
 
     response = send(
         device_token,
@@ -171,9 +203,9 @@ def test_a_device_cannot_send_another_devices_readings(
 
 
 def test_readings_go_to_the_device_the_token_belongs_to(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
-    other = DeviceFactory(name="mapo-gu-air-quality-001")
+    other = DeviceFactory.create(name="mapo-gu-air-quality-001")
     _credential, other_token = device_credential_issue(device=other)
 
     send(other_token, reading())
@@ -182,7 +214,7 @@ def test_readings_go_to_the_device_the_token_belongs_to(
     assert not Reading.objects.filter(device=public_device).exists()
 
 
-def test_it_rejects_a_request_without_a_token(send: Any, public_device: Device) -> None:
+def test_it_rejects_a_request_without_a_token(send: Send, public_device: Device) -> None:
     response = send(None, reading())
 
     assert response.status_code == 401
@@ -190,7 +222,7 @@ def test_it_rejects_a_request_without_a_token(send: Any, public_device: Device) 
     assert not IngestBatch.objects.exists()
 
 
-def test_it_rejects_a_wrong_token(send: Any, device_token: str) -> None:
+def test_it_rejects_a_wrong_token(send: Send, device_token: str) -> None:
     response = send(device_token + "x", reading())
 
     assert response.status_code == 401
@@ -198,7 +230,7 @@ def test_it_rejects_a_wrong_token(send: Any, device_token: str) -> None:
     assert not Reading.objects.exists()
 
 
-def test_it_rejects_a_revoked_token(send: Any, device_token: str) -> None:
+def test_it_rejects_a_revoked_token(send: Send, device_token: str) -> None:
     DeviceCredential.objects.update(revoked_at=timezone.now())
 
     response = send(device_token, reading())
@@ -209,7 +241,7 @@ def test_it_rejects_a_revoked_token(send: Any, device_token: str) -> None:
 
 
 def test_it_rejects_a_session_user_who_is_not_a_device(
-    client: Client, citizen: Any, public_device: Device
+    client: Client, citizen: User, public_device: Device
 ) -> None:
     client.force_login(citizen)
 
@@ -220,7 +252,7 @@ def test_it_rejects_a_session_user_who_is_not_a_device(
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe"])
-def test_malformed_json_is_a_400_with_a_message(send: Any, device_token: str, raw: bytes) -> None:
+def test_malformed_json_is_a_400_with_a_message(send: Send, device_token: str, raw: bytes) -> None:
     response = send(device_token, None, raw=raw)
 
     assert response.status_code == 400
@@ -230,7 +262,7 @@ def test_malformed_json_is_a_400_with_a_message(send: Any, device_token: str, ra
 
 @pytest.mark.parametrize(("body", "code"), [(42, "not_a_list"), ([], "empty")])
 def test_a_body_that_is_not_readings_is_a_400(
-    send: Any, device_token: str, body: Any, code: str
+    send: Send, device_token: str, body: object, code: str
 ) -> None:
     response = send(device_token, body)
 
@@ -239,7 +271,7 @@ def test_a_body_that_is_not_readings_is_a_400(
 
 
 def test_more_than_the_batch_limit_is_refused_whole(
-    send: Any, device_token: str, settings: Any
+    send: Send, device_token: str, settings: Settings
 ) -> None:
     settings.SENSORS_MAX_BATCH = 5
 
@@ -251,7 +283,7 @@ def test_more_than_the_batch_limit_is_refused_whole(
 
 
 def test_a_batch_of_five_thousand_is_accepted(
-    send: Any, device_token: str, public_device: Device
+    send: Send, device_token: str, public_device: Device
 ) -> None:
     start = timezone.now() - dt.timedelta(hours=2)
     batch = [
@@ -265,7 +297,7 @@ def test_a_batch_of_five_thousand_is_accepted(
     assert Reading.objects.filter(device=public_device).count() == 5_000
 
 
-def test_an_oversized_body_is_a_413(send: Any, device_token: str, settings: Any) -> None:
+def test_an_oversized_body_is_a_413(send: Send, device_token: str, settings: Settings) -> None:
     settings.SENSORS_MAX_BODY_BYTES = 2_000
 
     response = send(device_token, [reading(time=now_iso(-i)) for i in range(40)])
@@ -278,12 +310,12 @@ def test_readings_are_kept_when_processing_cannot_start(
     client: Client,
     device_token: str,
     public_device: Device,
-    django_capture_on_commit_callbacks: Any,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sensors import tasks
 
-    def broker_down(*args: Any, **kwargs: Any) -> None:
+    def broker_down(*args: object, **kwargs: object) -> None:
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(tasks.process_ingest_batch, "apply_async", broker_down)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from pilots.models import Pilot
 from portal.models import User
-from sensors.bands import metric_bands
+from sensors.bands import ALERT_RULES, metric_bands
 from sensors.models import Alert, Device
-from sensors.services import ALERT_RULES
 from sensors.views import LIVE_PILOT_FEEDS
 from tests.pilots.factories import PilotFactory
 from tests.portal.factories import UserFactory
@@ -22,7 +22,8 @@ from tests.sensors.factories import DeviceFactory, ReadingFactory
 pytestmark = pytest.mark.django_db
 
 
-def embedded(html: str, element_id: str) -> object:
+def embedded(html: str, element_id: str) -> Any:
+    """The JSON that the page embeds in the script element `element_id`, parsed."""
     match = re.search(
         rf'<script id="{element_id}" type="application/json">(.*?)</script>', html, re.S
     )
@@ -74,7 +75,7 @@ def test_the_live_page_listens_to_the_city_feed_alone_for_an_outsider(
 def test_the_live_page_skips_the_feed_of_a_members_pilot_without_private_devices(
     client: Client, manager: User, pilot: Pilot
 ) -> None:
-    DeviceFactory(pilot=pilot)
+    DeviceFactory.create(pilot=pilot)
     client.force_login(manager)
 
     assert embedded(client.get("/sensors/live/").content.decode(), "live-feeds") == ["/ws/sensors/"]
@@ -84,8 +85,8 @@ def test_the_live_map_opens_only_a_handful_of_pilot_feeds_for_those_who_see_ever
     client: Client,
 ) -> None:
     for _number in range(LIVE_PILOT_FEEDS + 2):
-        DeviceFactory(pilot=PilotFactory(), visibility=Device.Visibility.PRIVATE)
-    client.force_login(UserFactory(username="admin", is_superuser=True))
+        DeviceFactory.create(pilot=PilotFactory.create(), visibility=Device.Visibility.PRIVATE)
+    client.force_login(UserFactory.create(username="admin", is_superuser=True))
 
     feeds = embedded(client.get("/").content.decode(), "live-feeds")
 
@@ -94,7 +95,7 @@ def test_the_live_map_opens_only_a_handful_of_pilot_feeds_for_those_who_see_ever
     assert len(feeds) == 1 + LIVE_PILOT_FEEDS
 
 
-def test_the_english_live_page_words_alerts_in_english(client: Client, settings: Any) -> None:
+def test_the_english_live_page_words_alerts_in_english(client: Client, settings: Settings) -> None:
     settings.SENSORS_SILENT_AFTER = 15 * 60
     html = client.get("/sensors/live/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
@@ -105,7 +106,7 @@ def test_the_english_live_page_words_alerts_in_english(client: Client, settings:
     assert embedded(html, "alert-levels") == {"warning": "Warning", "critical": "Critical"}
 
 
-def test_the_korean_live_page_words_alerts_in_korean(client: Client, settings: Any) -> None:
+def test_the_korean_live_page_words_alerts_in_korean(client: Client, settings: Settings) -> None:
     settings.SENSORS_SILENT_AFTER = 15 * 60
     html = client.get("/sensors/live/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
 
@@ -151,7 +152,7 @@ def test_the_home_page_shows_the_live_map_beside_the_district_map(client: Client
 
 
 def test_a_device_page_offers_history_charts_and_csv(client: Client, public_device: Device) -> None:
-    ReadingFactory(device=public_device)
+    ReadingFactory.create(device=public_device)
 
     response = client.get(f"/sensors/devices/{public_device.pk}/")
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import queue
-import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 from unittest.mock import ANY
 from urllib.parse import urlsplit
 
@@ -21,22 +19,23 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from sensors.models import Device, Reading
 from sensors.mqtt import MqttIngest, handle_message
 from tests.conftest import requires_mqtt
-
-
-def wait_for(condition: Any, *, attempts: int = 200) -> bool:
-    for _ in range(attempts):
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+from tests.sensors.brokers import (
+    MOSQUITTO,
+    forget_session,
+    free_port,
+    isolated_ingest,
+    start_broker,
+    wait_for,
+)
 
 
 def reading(value: float = 21.0, seconds_ago: int = 0) -> dict[str, Any]:
-    moment = timezone.now() - timezone.timedelta(seconds=seconds_ago)
+    moment = timezone.now() - dt.timedelta(seconds=seconds_ago)
     return {"metric": "pm25", "time": moment.isoformat(), "value": value}
 
 
@@ -51,11 +50,15 @@ def publisher() -> Iterator[mqtt.Client]:
     client.loop_stop()
 
 
-def start_ingest(client_id: str) -> MqttIngest:
-    ingest = MqttIngest(url=settings.MQTT_URL, client_id=client_id)
+def start_ingest(ingest: MqttIngest) -> MqttIngest:
     ingest.start()
     assert ingest.subscribed.wait(10)
     return ingest
+
+
+def again(ingest: MqttIngest) -> MqttIngest:
+    """A new subscriber with the same client id and group: the same process, restarted."""
+    return MqttIngest(url=settings.MQTT_URL, client_id=ingest.client_id, group=ingest.group)
 
 
 @requires_mqtt
@@ -67,7 +70,7 @@ def test_a_published_batch_is_stored_and_a_rejected_reading_is_reported(
     errors: queue.Queue[dict[str, Any]] = queue.Queue()
     publisher.on_message = lambda client, userdata, message: errors.put(json.loads(message.payload))
     publisher.subscribe(f"devices/{public_device.pk}/errors", qos=1)
-    ingest = start_ingest(f"test-ingest-{uuid.uuid4()}")
+    ingest = start_ingest(isolated_ingest(settings.MQTT_URL))
     try:
         envelope = {
             "token": device_token,
@@ -81,6 +84,7 @@ def test_a_published_batch_is_stored_and_a_rejected_reading_is_reported(
         assert wait_for(lambda: Reading.objects.filter(device=public_device).exists())
     finally:
         ingest.stop()
+        forget_session(settings.MQTT_URL, ingest.client_id)
     assert report == {
         "accepted": 1,
         "rejected": [
@@ -96,46 +100,20 @@ def test_a_published_batch_is_stored_and_a_rejected_reading_is_reported(
 def test_messages_published_while_the_ingest_is_away_are_delivered_when_it_returns(
     public_device: Device, device_token: str, publisher: mqtt.Client
 ) -> None:
-    client_id = f"test-ingest-{uuid.uuid4()}"
-    start_ingest(client_id).stop()
+    first = start_ingest(isolated_ingest(settings.MQTT_URL))
+    first.stop()
 
     envelope = {"token": device_token, "readings": [reading(1, 2), reading(2, 1)]}
     publisher.publish(
         f"devices/{public_device.pk}/readings", json.dumps(envelope), qos=1
     ).wait_for_publish(5)
-    ingest = start_ingest(client_id)
+    ingest = start_ingest(again(first))
     try:
         assert wait_for(lambda: Reading.objects.filter(device=public_device).count() == 2)
     finally:
         ingest.stop()
         # Leave no persistent session behind on the broker.
-        cleaner = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
-        parts = urlsplit(settings.MQTT_URL)
-        cleaner.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
-        cleaner.disconnect()
-
-
-MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_broker(port: int) -> subprocess.Popen[bytes]:
-    """A broker of the test's own, so that restarting it disturbs no other test."""
-    broker = subprocess.Popen(  # noqa: S603 - a fixed program on a local port.
-        [MOSQUITTO, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-
-    def listening() -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", port)) == 0
-
-    assert wait_for(listening)
-    return broker
+        forget_session(settings.MQTT_URL, ingest.client_id)
 
 
 def publish_once(port: int, topic: str, payload: str) -> None:
@@ -154,11 +132,11 @@ def publish_once(port: int, topic: str, payload: str) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("eager_tasks")
 def test_the_ingest_reconnects_when_the_broker_restarts(
-    public_device: Device, device_token: str
+    public_device: Device, device_token: str, tmp_path: Path
 ) -> None:
     port = free_port()
     topic = f"devices/{public_device.pk}/readings"
-    broker = start_broker(port)
+    broker = start_broker(tmp_path, port)
     ingest = MqttIngest(url=f"mqtt://127.0.0.1:{port}", client_id=f"test-{uuid.uuid4()}")
     ingest.start()
     try:
@@ -169,7 +147,7 @@ def test_the_ingest_reconnects_when_the_broker_restarts(
         broker.terminate()
         broker.wait(10)
         assert wait_for(lambda: not ingest.subscribed.is_set())
-        broker = start_broker(port)
+        broker = start_broker(tmp_path, port)
 
         assert ingest.subscribed.wait(20)
         publish_once(port, topic, json.dumps({"token": device_token, "readings": reading(2, 1)}))
@@ -204,7 +182,9 @@ def test_a_message_without_a_good_token_is_refused_whole(
 @pytest.mark.django_db
 @pytest.mark.usefixtures("eager_tasks")
 def test_a_device_cannot_publish_on_another_devices_topic(
-    public_device: Device, device_token: str, django_capture_on_commit_callbacks: Any
+    public_device: Device,
+    device_token: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     payload = json.dumps({"token": device_token, "readings": reading()}).encode()
 
@@ -237,16 +217,17 @@ class FakeBrokerClient:
 
 
 def deliver(monkeypatch: pytest.MonkeyPatch, failure: Exception) -> FakeBrokerClient:
-    def fail(topic: str, payload: bytes) -> None:
+    def fail(messages: object) -> None:
         raise failure
 
-    monkeypatch.setattr("sensors.mqtt.handle_message", fail)
+    monkeypatch.setattr("sensors.mqtt.handle_messages", fail)
     monkeypatch.setattr("sensors.mqtt.RETRY_WAITS", ())
     ingest = MqttIngest(url="mqtt://127.0.0.1:1883", client_id=f"test-{uuid.uuid4()}")
     message = mqtt.MQTTMessage(mid=7, topic=b"devices/12/readings")
     message.qos = 1
     broker = FakeBrokerClient()
-    ingest._on_message(broker, None, message)  # type: ignore[arg-type]
+    # The fake has just the methods the ingest calls on paho's client.
+    ingest.process(cast(mqtt.Client, broker), [message])
     return broker
 
 

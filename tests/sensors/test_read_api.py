@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from portal.models import User
@@ -33,7 +33,9 @@ def in_range(**params: str) -> dict[str, str]:
     return {"start": "2026-11-24T00:00:00Z", "end": "2026-11-25T00:00:00Z", **params}
 
 
-def make_rollup(model: Any, device: Device, bucket: dt.datetime, mean: float) -> None:
+def make_rollup(
+    model: type[MinuteRollup | HourRollup], device: Device, bucket: dt.datetime, mean: float
+) -> None:
     model.objects.create(
         device=device,
         metric=metric("pm25"),
@@ -50,10 +52,10 @@ def test_it_lists_a_devices_readings_in_a_range_oldest_first(
     client: Client, public_device: Device
 ) -> None:
     for minutes, value in [(30, 3.0), (10, 1.0), (20, 2.0)]:
-        ReadingFactory(
+        ReadingFactory.create(
             device=public_device, time=START + dt.timedelta(minutes=minutes), value=value
         )
-    ReadingFactory(device=public_device, time=START - dt.timedelta(minutes=1), value=99.0)
+    ReadingFactory.create(device=public_device, time=START - dt.timedelta(minutes=1), value=99.0)
 
     response = client.get(readings_url(public_device, **in_range()))
 
@@ -63,8 +65,8 @@ def test_it_lists_a_devices_readings_in_a_range_oldest_first(
 
 
 def test_it_filters_readings_by_metric(client: Client, public_device: Device) -> None:
-    ReadingFactory(device=public_device, time=START, value=10.0)
-    ReadingFactory(device=public_device, time=START, value=20.0, metric=metric("pm10"))
+    ReadingFactory.create(device=public_device, time=START, value=10.0)
+    ReadingFactory.create(device=public_device, time=START, value=20.0, metric=metric("pm10"))
 
     response = client.get(readings_url(public_device, **in_range(metric="pm10")))
 
@@ -73,7 +75,7 @@ def test_it_filters_readings_by_metric(client: Client, public_device: Device) ->
 
 def test_it_pages_through_readings_with_a_cursor(client: Client, public_device: Device) -> None:
     for minute in range(5):
-        ReadingFactory(device=public_device, time=START + dt.timedelta(minutes=minute))
+        ReadingFactory.create(device=public_device, time=START + dt.timedelta(minutes=minute))
 
     first = client.get(readings_url(public_device, **in_range(page_size="2"))).json()
     second = client.get(first["next"]).json()
@@ -84,14 +86,17 @@ def test_it_pages_through_readings_with_a_cursor(client: Client, public_device: 
 
 def test_it_answers_csv_for_the_whole_range(client: Client, public_device: Device) -> None:
     for minute in range(3):
-        ReadingFactory(device=public_device, time=START + dt.timedelta(minutes=minute), value=5.5)
+        ReadingFactory.create(
+            device=public_device, time=START + dt.timedelta(minutes=minute), value=5.5
+        )
 
     response = client.get(readings_url(public_device, **in_range(format="csv")))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert isinstance(response, StreamingHttpResponse)
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == ["time", "metric", "value"]
     assert len(rows) == 4
     assert rows[1][1:] == ["pm25", "5.5"]
@@ -103,7 +108,6 @@ def test_it_answers_csv_for_the_whole_range(client: Client, public_device: Devic
         ({"start": "2026-11-25T00:00:00Z", "end": "2026-11-24T00:00:00Z"}, "end"),
         ({"start": "2026-10-01T00:00:00Z", "end": "2026-11-24T00:00:00Z"}, "start"),
         ({"start": "yesterday"}, "start"),
-        ({"metric": "radon"}, "metric"),
     ],
 )
 def test_it_refuses_a_bad_range_or_metric_with_a_clear_400(
@@ -115,10 +119,36 @@ def test_it_refuses_a_bad_range_or_metric_with_a_clear_400(
     assert field in response.json()["error"]["details"]
 
 
+def test_a_metric_no_one_measures_is_not_found(client: Client, public_device: Device) -> None:
+    response = client.get(readings_url(public_device, metric="radon"))
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_empty_or_unknown_format_is_refused_naming_the_parameter(
+    client: Client, public_device: Device
+) -> None:
+    for value in ["", "xml"]:
+        response = client.get(readings_url(public_device, format=value))
+
+        assert response.status_code == 400
+        assert "format" in response.json()["error"]["details"]
+
+
+def test_an_empty_start_is_refused_rather_than_taken_for_none(
+    client: Client, public_device: Device
+) -> None:
+    response = client.get(readings_url(public_device, start=""))
+
+    assert response.status_code == 400
+    assert "start" in response.json()["error"]["details"]
+
+
 def test_a_private_devices_readings_are_hidden_from_an_outsider(
     client: Client, outsider: User, private_device: Device
 ) -> None:
-    ReadingFactory(device=private_device, time=START)
+    ReadingFactory.create(device=private_device, time=START)
     client.force_login(outsider)
 
     assert client.get(readings_url(private_device, **in_range())).status_code == 404
@@ -134,7 +164,7 @@ def test_a_private_devices_readings_are_hidden_from_an_anonymous_visitor(
 def test_a_private_devices_readings_are_open_to_its_pilots_manager(
     client: Client, manager: User, private_device: Device
 ) -> None:
-    ReadingFactory(device=private_device, time=START, value=7.0)
+    ReadingFactory.create(device=private_device, time=START, value=7.0)
     client.force_login(manager)
 
     response = client.get(readings_url(private_device, **in_range()))
@@ -185,7 +215,8 @@ def test_rollups_come_as_csv(client: Client, public_device: Device) -> None:
 
     response = client.get(rollups_url(public_device, **in_range(resolution="hour", format="csv")))
 
-    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert isinstance(response, StreamingHttpResponse)
+    lines = response.getvalue().decode().splitlines()
     assert lines[0] == "bucket,metric,count,min,max,mean"
     assert lines[1].endswith("pm25,2,11.5,13.5,12.5")
 

@@ -36,7 +36,7 @@ READINGS = [
 ]
 
 
-def minute_rows(device: Device) -> list[tuple[Any, ...]]:
+def minute_rows(device: Device) -> list[tuple[str, dt.datetime, int, float, float, float, float]]:
     return list(
         MinuteRollup.objects.filter(device=device)
         .order_by("metric__code", "bucket")
@@ -44,7 +44,7 @@ def minute_rows(device: Device) -> list[tuple[Any, ...]]:
     )
 
 
-def hour_rows(device: Device) -> list[tuple[Any, ...]]:
+def hour_rows(device: Device) -> list[tuple[str, dt.datetime, int, float, float, float]]:
     return list(
         HourRollup.objects.filter(device=device)
         .order_by("metric__code", "bucket")
@@ -97,14 +97,14 @@ def test_redoing_a_batch_does_not_count_anything_twice(public_device: Device) ->
 def test_a_batch_interrupted_midway_is_redone_in_full(
     public_device: Device, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sensors import services
+    from sensors.services import processing
 
     batch_id = accept(public_device, READINGS)
 
-    def crash(**kwargs: Any) -> None:
+    def crash(**kwargs: object) -> None:
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(services, "alerts_evaluate", crash)
+    monkeypatch.setattr(processing, "alerts_evaluate", crash)
     with pytest.raises(RuntimeError):
         ingest_batch_process(batch_id=batch_id)
     assert IngestBatch.objects.filter(pk=batch_id).exists()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sensors import simulator
+from sensors import simulator, synthetic
 from sensors.catalogue import METRICS
 from sensors.models import Device, DeviceCredential
 from sensors.services import CredentialError, device_credential_check, device_credential_issue
@@ -52,9 +52,9 @@ def mean_value(metric: str, moment: dt.datetime, dust: float = 1.0) -> float:
 def test_every_value_stays_inside_its_metrics_physical_range() -> None:
     limits = {spec["code"]: (spec["min_value"], spec["max_value"]) for spec in METRICS}
     rng = random.Random(1)
-    device = sim_device(metrics=list(simulator.LIMITS))
+    device = sim_device(metrics=list(synthetic.LIMITS))
     for hour in range(24):
-        for metric in simulator.LIMITS:
+        for metric in synthetic.LIMITS:
             value = simulator.value_at(metric, seoul(hour), device=device, dust=3.5, rng=rng)
             low, high = limits[metric]
             assert low <= value <= high, (metric, hour, value)
@@ -159,3 +159,62 @@ def test_preparing_twice_reuses_the_simulated_devices() -> None:
     simulator.simulated_devices_prepare(count=4)
 
     assert Device.objects.filter(name__startswith="sim-").count() == 4
+
+
+def city_devices(districts: int = 25) -> list[simulator.SimulatedDevice]:
+    return [
+        simulator.SimulatedDevice(
+            id=n, name=f"sim-{n}", metrics=["pm25"], token="t", district=f"district-{n % districts}"
+        )
+        for n in range(100)
+    ]
+
+
+def test_dust_events_come_a_few_times_a_day_whatever_the_number_of_readings() -> None:
+    clock = {"now": 0.0}
+    sim = simulator.Simulator(
+        devices=city_devices(),
+        transport=RecordingTransport(),
+        interval=5,
+        seed=5,
+        now=lambda: clock["now"],
+    )
+    days = 20
+    # Every device's reading asks about the weather: 20 a second, as 100 devices every 5 s.
+    for step in range(days * 86_400 // 60):
+        sim.dust_factor(step * 60.0, "district-0")
+
+    assert 1.5 * days <= sim.stats.dust_events <= 5 * days
+
+
+def test_a_dust_event_lifts_fine_dust_over_a_few_districts_and_nowhere_else() -> None:
+    sim = simulator.Simulator(
+        devices=city_devices(), transport=RecordingTransport(), interval=5, seed=8, dust_per_day=0
+    )
+    cloud = sim.start_dust_event(at=0.0)
+    two_hours_in = 2 * 3600.0
+    lifted = {
+        district
+        for district in {device.district for device in sim.devices}
+        if sim.dust_factor(two_hours_in, district) > 1.5
+    }
+
+    assert 1 <= len(lifted) <= 3
+    assert lifted == set(cloud.districts)
+    assert sim.dust_factor(cloud.event.end * 3600 + 1, next(iter(lifted))) == 1.0
+
+
+def test_without_a_dust_event_the_city_reads_good_or_moderate_at_the_rush_hour() -> None:
+    sim = simulator.Simulator(
+        devices=city_devices(), transport=RecordingTransport(), interval=5, seed=2, dust_per_day=0
+    )
+    rush = seoul(8).timestamp() + 30 * 60
+    values = [
+        reading["value"]
+        for step in range(30)
+        for device in sim.devices
+        for reading in sim.readings_for(device, rush + step * 5)
+    ]
+
+    # At or below 35 µg/m³ of PM2.5 is "moderate" or better in Korea's bands.
+    assert sum(value <= 35 for value in values) / len(values) > 0.98

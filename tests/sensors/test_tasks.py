@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from sensors.models import Device, IngestBatch, MinuteRollup, Reading
 from sensors.services import ingest_batch_accept, ingest_batches_requeue
@@ -17,7 +18,7 @@ from tests.conftest import requires_broker, requires_postgres
 from tests.sensors.factories import DeviceFactory
 
 
-def wait_for(condition: Any, *, attempts: int = 200) -> bool:
+def wait_for(condition: Callable[[], object], *, attempts: int = 200) -> bool:
     """Poll until `condition()` holds; bounded, and no assertion on how long it took."""
     for _ in range(attempts):
         if condition():
@@ -74,7 +75,10 @@ def test_a_batch_posted_over_http_is_stored_by_a_real_worker(
 
 @pytest.mark.django_db
 def test_the_sweep_hands_stale_batches_to_the_workers_again(
-    public_device: Device, eager_tasks: None, settings: Any
+    public_device: Device,
+    eager_tasks: None,
+    settings: Settings,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     settings.SENSORS_REQUEUE_AFTER = 60
     now = timezone.now()
@@ -92,7 +96,9 @@ def test_the_sweep_hands_stale_batches_to_the_workers_again(
     )
 
     forget_requeues()
-    assert ingest_batches_requeue(now=now) == 1
+    # The periodic task runs outside a transaction, where the batches are enqueued at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_batches_requeue(now=now) == 1
 
     assert not IngestBatch.objects.filter(received_at__lt=now).exists()
     assert Reading.objects.filter(device=public_device).count() == 1
@@ -100,11 +106,14 @@ def test_the_sweep_hands_stale_batches_to_the_workers_again(
 
 @pytest.mark.django_db
 def test_the_sweep_does_not_pile_up_tasks_for_a_batch_the_workers_have_not_reached(
-    public_device: Device, settings: Any, monkeypatch: pytest.MonkeyPatch
+    public_device: Device,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     from sensors import tasks
 
-    sent: list[Any] = []
+    sent: list[tuple[object, ...]] = []
     monkeypatch.setattr(tasks.process_ingest_batch, "apply_async", lambda *a, **k: sent.append(a))
     now = timezone.now()
     ingest_batch_accept(
@@ -116,8 +125,9 @@ def test_the_sweep_does_not_pile_up_tasks_for_a_batch_the_workers_have_not_reach
     sent.clear()
     forget_requeues()
 
-    ingest_batches_requeue(now=now)
-    ingest_batches_requeue(now=now + dt.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest_batches_requeue(now=now)
+        ingest_batches_requeue(now=now + dt.timedelta(minutes=1))
 
     assert len(sent) == 1
 
@@ -128,14 +138,17 @@ def test_a_worker_takes_waiting_batches_along_but_not_those_of_a_device_busy_els
     import psycopg
     from django.db import connection
 
-    from sensors import services
-    from sensors.services import DEVICE_LOCK_CLASS, ingest_batch_process
+    from sensors.services.processing import (
+        DEVICE_LOCK_CLASS,
+        MAX_READINGS_TAKEN_ALONG,
+        ingest_batch_process,
+    )
 
     now = timezone.now()
     head, waiting, busy, large = DeviceFactory.create_batch(4)
     ids = {}
     for device in (head, waiting, busy, large):
-        count = services.MAX_READINGS_TAKEN_ALONG + 1 if device == large else 1
+        count = MAX_READINGS_TAKEN_ALONG + 1 if device == large else 1
         checked = ingest_batch_accept(
             device=device,
             items=[

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sensors.models import Device
-from sensors.services import device_credential_issue
+from sensors.services.credentials import device_credential_issue
 
 
 class Command(BaseCommand):

@@ -44,7 +44,7 @@ class Command(BaseCommand):
             type=float,
             default=0,
             metavar="MINUTES",
-            help="Start with a dust event lasting this many minutes.",
+            help="Start with a dust event over one to three districts, lasting this many minutes.",
         )
         parser.add_argument("--seed", type=int, default=None, help="Seed for repeatable values.")
 

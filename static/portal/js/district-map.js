@@ -45,7 +45,9 @@
         return { color: "#33516e", weight: 1.2, fillColor: fill(count, max), fillOpacity: 0.75 };
       },
       onEachFeature: function (feature, shape) {
-        var name = korean ? feature.properties.name_ko : feature.properties.name_en;
+        var props = feature.properties;
+        // A name missing in the page's language falls back to the other one, as on the pages.
+        var name = (korean ? props.name_ko : props.name_en) || props.name_ko || props.name_en;
         var list = byDistrict[feature.properties.code] || [];
         shape.bindTooltip(name, { permanent: map.getSize().x > 500, direction: "center", className: "district-label" });
         if (list.length) {

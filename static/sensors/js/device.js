@@ -1,20 +1,23 @@
 /* One device's history: the last hour from minute rollups, the last day and week from hour
- * rollups, each with its lowest-to-highest band; the last hour grows as readings arrive live. */
+ * rollups, each with its lowest-to-highest band; the last hour grows as readings arrive live.
+ * Every chart opens with its whole range from the server; where the device sent nothing, the
+ * line breaks. Times and numbers are written by chart-format.js, in the page's language. */
 (function () {
   "use strict";
 
   var root = document.querySelector(".device-page");
   var config = JSON.parse(document.getElementById("device-config").textContent);
-  if (!root || !window.uPlot) return;
+  if (!root || !window.uPlot || !window.sensorCharts) return;
+  var chartFormat = window.sensorCharts;
   var text = root.dataset;
   var select = root.querySelector("[data-device-metric]");
   var latestNode = root.querySelector("[data-device-latest]");
   var units = {};
   JSON.parse(document.getElementById("live-metrics").textContent).forEach(function (metric) { units[metric.code] = metric.unit; });
   var PERIODS = {
-    hour: { resolution: "minute", seconds: 3600 },
-    day: { resolution: "hour", seconds: 86400 },
-    week: { resolution: "hour", seconds: 7 * 86400 }
+    hour: { resolution: "minute", seconds: 3600, step: 60 },
+    day: { resolution: "hour", seconds: 86400, step: 3600 },
+    week: { resolution: "hour", seconds: 7 * 86400, step: 3600 }
   };
   var charts = {};
   var data = {};
@@ -37,18 +40,23 @@
     return uPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul");
   }
 
+  // The legend's value with the unit of the metric shown now.
+  function valueWithUnit(u, value) {
+    return chartFormat.numberValue(units[select.value] || "")(u, value);
+  }
+
   function makeChart(node, period) {
     return new uPlot({
       width: node.clientWidth || 320,
       height: 200,
       series: [
-        {},
-        { label: text.textMin, stroke: "rgba(11,92,173,0.35)", width: 1 },
-        { label: text.textMax, stroke: "rgba(11,92,173,0.35)", width: 1 },
-        { label: text.textMean, stroke: "#0b5cad", width: 2 }
+        { label: text.textTime, value: chartFormat.timeValue },
+        { label: text.textMin, stroke: "rgba(11,92,173,0.35)", width: 1, spanGaps: false, value: valueWithUnit },
+        { label: text.textMax, stroke: "rgba(11,92,173,0.35)", width: 1, spanGaps: false, value: valueWithUnit },
+        { label: text.textMean, stroke: "#0b5cad", width: 2, spanGaps: false, value: valueWithUnit }
       ],
       bands: [{ series: [2, 1], fill: "rgba(11,92,173,0.12)" }],
-      axes: [{}, { size: 48 }],
+      axes: [{ values: chartFormat.timeTicks }, { size: 56, values: chartFormat.numberTicks }],
       tzDate: seoulDate,
       scales: {
         x: {
@@ -83,6 +91,7 @@
         series[2].push(row.max);
         series[3].push(Math.round(row.mean * 10) / 10);
       });
+      series = chartFormat.withGaps(series, PERIODS[period].step);
       data[period] = series;
       charts[period].setData(series);
       node.dataset.points = String(rows.length);
@@ -100,8 +109,8 @@
   // A live reading joins the last hour's chart in its minute, until the next reload of rollups.
   function takeLive(reading) {
     if (reading.metric !== select.value) return;
-    latestNode.textContent = reading.value + " " + (units[reading.metric] || "") + " · " +
-      new Date(reading.time).toLocaleTimeString(document.documentElement.lang || undefined, { timeZone: "Asia/Seoul" });
+    latestNode.textContent = chartFormat.number(reading.value) + " " + (units[reading.metric] || "") + " · " +
+      chartFormat.clock(new Date(reading.time));
     latestNode.parentNode.dataset.state = "live";
     var series = data.hour;
     if (!series) return;
@@ -112,6 +121,10 @@
       series[2][last] = Math.max(series[2][last], reading.value);
       series[3][last] = reading.value;
     } else if (last < 0 || minute > series[0][last]) {
+      if (last >= 0 && minute - series[0][last] > 90) {
+        // Minutes without readings since the last point: the line breaks there.
+        series[0].push(series[0][last] + 60); series[1].push(null); series[2].push(null); series[3].push(null);
+      }
       series[0].push(minute); series[1].push(reading.value); series[2].push(reading.value); series[3].push(reading.value);
     }
     charts.hour.setData(series);

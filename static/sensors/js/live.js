@@ -64,9 +64,14 @@
     return uPlot.tzDate(new Date(seconds * 1000), "Asia/Seoul");
   }
 
+  // Seoul's 24-hour clock in the page's language (the home page's map has no chart-format.js).
+  var clock = new Intl.DateTimeFormat(document.documentElement.lang || "ko", {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "Asia/Seoul"
+  });
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "ko", { maximumFractionDigits: 1 });
+
   function formatTime(iso) {
-    var date = new Date(iso);
-    return date.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: "Asia/Seoul" });
+    return clock.format(new Date(iso));
   }
 
   function LiveMap(map, root) {
@@ -107,6 +112,7 @@
         self.redraw();
         self.drawLegend();
         self.sample();
+        self.loadHistory();
       });
     }
     this.feeds.forEach(function (feed) { self.connect(feed, 0); });
@@ -134,15 +140,19 @@
       // Bands are whole numbers, as Korea's forecasts give them: 0–15, 16–35, 36–75, 76+.
       metric.bands.forEach(function (band) {
         var range = band.upto === null ? (low + 1) + "+" : (low === null ? "≤ " + band.upto : (low + 1) + "–" + band.upto);
-        items.push('<li><span class="swatch" style="background:' + (COLOURS[band.level] || COLOURS.none) + '"></span>' +
+        items.push('<li><span class="swatch" data-colour="' + (COLOURS[band.level] || COLOURS.none) + '"></span>' +
           escapeHtml(band.label) + ' <small>' + escapeHtml(range) + "</small></li>");
         low = band.upto;
       });
     } else if (metric) {
-      items.push('<li><span class="swatch" style="background:#c6dbef"></span><span class="swatch" style="background:#08519c"></span>' +
+      items.push('<li><span class="swatch" data-colour="#c6dbef"></span><span class="swatch" data-colour="#08519c"></span>' +
         escapeHtml(metric.unit) + "</li>");
     }
     this.legend.innerHTML = items.join("");
+    // Coloured through the DOM: a style attribute in the markup would break the page's CSP.
+    this.legend.querySelectorAll("[data-colour]").forEach(function (swatch) {
+      swatch.style.background = swatch.dataset.colour;
+    });
   };
 
   LiveMap.prototype.range = function () {
@@ -169,7 +179,7 @@
     var colour = colourFor(metric, reading.value, range);
     var marker = this.markers[reading.device];
     var device = this.devices[reading.device] || { name: "#" + reading.device };
-    var label = escapeHtml(device.name) + "<br><strong>" + escapeHtml(reading.value) + " " + escapeHtml(metric ? metric.unit : "") +
+    var label = escapeHtml(device.name) + "<br><strong>" + escapeHtml(numbers.format(reading.value)) + " " + escapeHtml(metric ? metric.unit : "") +
       "</strong><br><small>" + escapeHtml(formatTime(reading.time)) + "</small>";
     var link = this.text.deviceUrl.replace("/0/", "/" + reading.device + "/");
     var popup = label + '<br><a href="' + link + '">' + escapeHtml(this.text.textOpen) + "</a>";
@@ -218,38 +228,82 @@
   };
 
   LiveMap.prototype.makeChart = function () {
-    if (!this.chartNode || !window.uPlot) return;
+    if (!this.chartNode || !window.uPlot || !window.sensorCharts) return;
+    var format = window.sensorCharts;
+    var self = this;
     var width = this.chartNode.clientWidth || 320;
+    function valueWithUnit(u, value) {
+      var metric = self.metrics[self.metric];
+      return format.numberValue(metric ? metric.unit : "")(u, value);
+    }
     this.chart = new uPlot({
       width: width,
       height: 220,
       series: [
-        {},
-        { label: this.chartNode.dataset.labelMean, stroke: "#0b5cad", width: 2 },
-        { label: this.chartNode.dataset.labelMax, stroke: "#d7301f", width: 1.5, dash: [6, 4] }
+        { label: this.chartNode.dataset.labelTime, value: format.timeValue },
+        { label: this.chartNode.dataset.labelMean, stroke: "#0b5cad", width: 2, spanGaps: false, value: valueWithUnit },
+        { label: this.chartNode.dataset.labelMax, stroke: "#d7301f", width: 1.5, dash: [6, 4], spanGaps: false, value: valueWithUnit }
       ],
-      axes: [{}, { size: 48 }],
+      axes: [{ values: format.timeTicks }, { size: 56, values: format.numberTicks }],
       tzDate: seoulDate,
       scales: {
         // Always the last ten minutes, so that the first points do not fill the whole width.
         x: { time: true, range: function (u, min, max) { return [max - CHART_WINDOW_SECONDS, max + 5]; } }
       }
     }, [[], [], []], this.chartNode);
-    var self = this;
     window.addEventListener("resize", function () {
       self.chart.setSize({ width: self.chartNode.clientWidth || 320, height: 220 });
     });
+    this.loadHistory();
+  };
+
+  // The chart opens with the last ten minutes as the server has them, minute by minute; the
+  // live frames carry it on from there.
+  LiveMap.prototype.loadHistory = function () {
+    var url = this.chartNode && this.chartNode.dataset.historyUrl;
+    if (!url || !this.chart) return;
+    var self = this;
+    var metric = this.metric;
+    fetch(url.replace("METRIC", encodeURIComponent(metric)) + "?minutes=" + CHART_WINDOW_SECONDS / 60, {
+      headers: { Accept: "application/json" }, credentials: "same-origin"
+    })
+      .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+      .then(function (page) {
+        if (self.metric !== metric) return; // The reader chose another metric meanwhile.
+        var history = [[], [], []];
+        page.results.forEach(function (minute) {
+          history[0].push(new Date(minute.bucket).getTime() / 1000);
+          history[1].push(Math.round(minute.mean * 10) / 10);
+          history[2].push(minute.max);
+        });
+        history = window.sensorCharts.withGaps(history, 60);
+        var s = self.series;
+        // Live samples taken while the history was on its way stay after it.
+        var first = s.time.length ? s.time[0] : Infinity;
+        var keep = history[0].filter(function (t) { return t < first; }).length;
+        s.time = history[0].slice(0, keep).concat(s.time);
+        s.mean = history[1].slice(0, keep).concat(s.mean);
+        s.max = history[2].slice(0, keep).concat(s.max);
+        self.chartNode.dataset.history = String(page.results.length);
+        self.chart.setData([s.time.slice(), s.mean.slice(), s.max.slice()]);
+      })
+      .catch(function () { /* The live frames still fill the chart. */ });
   };
 
   LiveMap.prototype.sample = function () {
     if (!this.chart || !this.feeds.length) return;
     var values = this.feeds[0].latest[this.metric] || {};
     var ids = Object.keys(values);
-    if (!ids.length) { this.chart.setData([[], [], []]); return; }
+    var s = this.series;
+    if (!ids.length) { this.chart.setData([s.time.slice(), s.mean.slice(), s.max.slice()]); return; }
     var sum = 0, max = -Infinity;
     ids.forEach(function (id) { sum += values[id].value; max = Math.max(max, values[id].value); });
     var now = Date.now() / 1000;
-    var s = this.series;
+    var last = s.time.length ? s.time[s.time.length - 1] : null;
+    if (last !== null && now - last > 90) {
+      // Nothing came for a while (the feed was down, the tab asleep): the line breaks there.
+      s.time.push(last + 1); s.mean.push(null); s.max.push(null);
+    }
     s.time.push(now); s.mean.push(Math.round((sum / ids.length) * 10) / 10); s.max.push(max);
     while (s.time.length && s.time[0] < now - CHART_WINDOW_SECONDS) { s.time.shift(); s.mean.shift(); s.max.shift(); }
     this.chart.setData([s.time.slice(), s.mean.slice(), s.max.slice()]);

@@ -1,0 +1,1 @@
+"""Innovation districts and their spaces, startups' organisations, calls, review and allocation."""

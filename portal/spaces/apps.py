@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SpacesConfig(AppConfig):
+    name = "portal.spaces"
+    label = "spaces"
+    verbose_name = _("Innovation spaces")
+
+    def ready(self) -> None:
+        from portal.notifications.registry import kinds_register
+        from portal.spaces import admin  # noqa: F401
+        from portal.spaces.notices import SpaceNotice
+
+        kinds_register(SpaceNotice)

@@ -1,0 +1,177 @@
+"""Group commit: what many devices sent, stored, rolled up and checked in one transaction.
+
+The MQTT subscriber (`sensors.mqtt`) and the HTTP endpoint served over ASGI
+(`sensors.ingest_asgi`) gather the messages and requests that arrive while their previous
+transaction commits, and hand them here together. One transaction then checks every token (one
+query for all of them), checks every reading, locks the devices, stores the readings with their
+rollups, moves the devices' last-seen times and opens or closes alerts; the senders are answered
+only after it commits. At thousands of small sends a second this costs a few transactions a
+second instead of thousands, and no acknowledged reading waits anywhere but in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portal.rest import error_body
+from sensors.errors import SensorError
+from sensors.ingest import BodyError, MetricBounds, check_readings
+from sensors.models import Device, DeviceCredential
+from sensors.services.accepting import metric_bounds
+from sensors.services.credentials import LAST_USED_PRECISION, token_hash
+from sensors.services.processing import Received, devices_lock, readings_process
+
+
+@dataclass(frozen=True)
+class Send:
+    """One HTTP request or MQTT message, as far as it could be read before the database.
+
+    `items` are its readings, unless `refused` says why its body cannot be used. `topic_device`
+    is the device id an MQTT message was published under, which must be the token's device.
+    `language` is the language of the answer's messages (the active one if None).
+    """
+
+    token: str
+    items: list[Any]
+    refused: BodyError | None = None
+    topic_device: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the sender is told: an HTTP status and body (202 with the accepted count)."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def accepted(self) -> int:
+        return int(self.body.get("accepted", 0))
+
+
+def _refusal(status: int, code: SensorError, message: str) -> Answer:
+    return Answer(status, error_body(status=status, code=code, message=message))
+
+
+@dataclass(frozen=True)
+class _Credential:
+    id: int
+    revoked: bool
+    last_used_at: dt.datetime | None
+    device_id: int
+    device_name: str
+    device_status: str
+
+
+def _credentials(tokens: set[str]) -> dict[str, _Credential]:
+    """The credentials of these tokens, by token, in one query."""
+    by_hash = {token_hash(token): token for token in tokens if token}
+    return {
+        by_hash[digest]: _Credential(pk, revoked_at is not None, used, device_id, name, status)
+        for pk, digest, revoked_at, used, device_id, name, status in (
+            DeviceCredential.objects.filter(token_hash__in=list(by_hash)).values_list(
+                "id",
+                "token_hash",
+                "revoked_at",
+                "last_used_at",
+                "device_id",
+                "device__name",
+                "device__status",
+            )
+        )
+    }
+
+
+def _credential_refusal(credential: _Credential | None) -> Answer | None:
+    """The same refusals, in the same order, as `credentials.device_credential_check`."""
+    if credential is None:
+        return _refusal(401, SensorError.INVALID_TOKEN, _("The device token is not valid."))
+    if credential.revoked:
+        return _refusal(401, SensorError.REVOKED_TOKEN, _("The device token has been revoked."))
+    if credential.device_status == Device.Status.RETIRED:
+        return _refusal(401, SensorError.DEVICE_RETIRED, _("The device has been retired."))
+    return None
+
+
+@dataclass
+class _Judging:
+    """What one group's transaction needs to judge each send."""
+
+    now: dt.datetime
+    credentials: dict[str, _Credential]
+    metrics: dict[str, MetricBounds]
+    max_age: dt.timedelta
+    received: list[Received] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+
+def _judge(send: Send, judging: _Judging) -> Answer:
+    """The answer to one send; accepted readings go to `judging.received`."""
+    if not send.token:
+        return _refusal(401, SensorError.MISSING_TOKEN, _("No device token was given."))
+    credential = judging.credentials.get(send.token)
+    refusal = _credential_refusal(credential)
+    if refusal is not None:
+        return refusal
+    assert credential is not None  # noqa: S101 - a missing credential is refused above.
+    used = credential.last_used_at
+    if used is None or judging.now - used > LAST_USED_PRECISION:
+        judging.used.add(credential.id)
+    if send.topic_device is not None and send.topic_device != str(credential.device_id):
+        return _refusal(
+            403,
+            SensorError.WRONG_DEVICE,
+            _("A device may only publish on its own topic, devices/<id>/."),
+        )
+    if send.refused is not None:
+        return _refusal(send.refused.status, send.refused.code, send.refused.message)
+    checked = check_readings(
+        send.items,
+        device_id=credential.device_id,
+        device_name=credential.device_name,
+        metrics=judging.metrics,
+        now=judging.now,
+        max_age=judging.max_age,
+    )
+    if checked.rows:
+        judging.received.append(Received(credential.device_id, judging.now, checked.rows))
+    return Answer(202, {"accepted": checked.accepted, "rejected": checked.rejected})
+
+
+@transaction.atomic
+def sends_commit(*, sends: Sequence[Send], now: dt.datetime | None = None) -> list[Answer]:
+    """Check and store what `sends` carry, together; returns one answer per send, in order.
+
+    Every send is judged as the HTTP endpoint judges a request: token first (401), then the
+    MQTT topic (403), then the body (400, 413), then each reading. The caller must tell each
+    sender its answer only after this returns, since the readings are committed by then (unless
+    the caller holds an outer transaction). A `DatabaseError` means nothing was stored.
+    """
+    judging = _Judging(
+        now=now or timezone.now(),
+        credentials=_credentials({send.token for send in sends}),
+        metrics=metric_bounds(),
+        max_age=dt.timedelta(seconds=settings.SENSORS_MAX_READING_AGE),
+    )
+    answers = []
+    for send in sends:
+        if send.language is None:
+            answers.append(_judge(send, judging))
+        else:
+            with translation.override(send.language):
+                answers.append(_judge(send, judging))
+    if judging.used:
+        DeviceCredential.objects.filter(pk__in=judging.used).update(last_used_at=judging.now)
+    if judging.received:
+        devices_lock(batch.device_id for batch in judging.received)
+        readings_process(received=judging.received, now=judging.now)
+    return answers

@@ -1,0 +1,116 @@
+"""Storing readings: one statement for a whole batch, on PostgreSQL and on the embedded SQLite.
+
+On PostgreSQL one statement inserts the rows, skipping any already stored, and adds the new ones
+to their minute and hour rollups; elsewhere `bulk_create` skips them and the touched buckets are
+recomputed (`rollups`). Both paths live here, side by side, so that they stay one behaviour: the
+rollups are always the count, minimum, maximum, sum and mean of the rows stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+from django.db import connection
+from django.db.models import Q
+
+from sensors.models import Device, Reading
+from sensors.services.rollups import Span, rollups_refresh_spans
+
+Row = tuple[int, int, str, float]  # device id, metric id, ISO 8601 time, value
+
+
+# Inserts rows given as one JSON array of [device id, metric id, ISO 8601 time, value], skipping
+# any already stored, and adds exactly the rows that went in to their minute and hour rollups. A
+# reading sent twice is thus stored and counted once, whichever transaction gets it first: a
+# second insert of the same key waits for the first to commit and then skips it. JSON travels
+# as one string that orjson writes in C; Python lists would be quoted element by element.
+STORE_AND_ROLL_UP_SQL = """
+WITH new AS (
+    INSERT INTO sensors_reading (device_id, metric_id, time, value)
+    SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::timestamptz, (r->>3)::float8
+    FROM jsonb_array_elements(%s::jsonb) AS r
+    ON CONFLICT (device_id, metric_id, time) DO NOTHING
+    RETURNING device_id, metric_id, time, value
+), minutes AS (
+    INSERT INTO sensors_minuterollup AS r (device_id, metric_id, bucket, count, min, max, sum, mean)
+    SELECT device_id, metric_id, date_trunc('minute', time, 'UTC'),
+           count(*), min(value), max(value), sum(value), avg(value)
+    FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
+        count = r.count + EXCLUDED.count, min = least(r.min, EXCLUDED.min),
+        max = greatest(r.max, EXCLUDED.max), sum = r.sum + EXCLUDED.sum,
+        mean = (r.sum + EXCLUDED.sum) / (r.count + EXCLUDED.count)
+), hours AS (
+    INSERT INTO sensors_hourrollup AS r (device_id, metric_id, bucket, count, min, max, sum, mean)
+    SELECT device_id, metric_id, date_trunc('hour', time, 'UTC'),
+           count(*), min(value), max(value), sum(value), avg(value)
+    FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
+        count = r.count + EXCLUDED.count, min = least(r.min, EXCLUDED.min),
+        max = greatest(r.max, EXCLUDED.max), sum = r.sum + EXCLUDED.sum,
+        mean = (r.sum + EXCLUDED.sum) / (r.count + EXCLUDED.count)
+)
+SELECT count(*) FROM new
+"""
+
+
+def readings_store(*, rows: list[Row]) -> int:
+    """Insert readings, skipping any already stored, and bring their rollups up to date.
+
+    Returns how many readings were new. Must run inside a transaction that holds the devices'
+    locks.
+    """
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        # bulk_create cannot tell which rows it skipped, so the touched buckets are recomputed
+        # from the stored rows instead; counting and recomputing are fine at embedded scale.
+        devices = Reading.objects.filter(device_id__in={row[0] for row in rows})
+        before = devices.count()
+        Reading.objects.bulk_create(
+            [
+                Reading(
+                    device_id=device_id,
+                    metric_id=metric_id,
+                    time=dt.datetime.fromisoformat(time),
+                    value=value,
+                )
+                for device_id, metric_id, time, value in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=1_000,
+        )
+        rollups_refresh_spans(spans=_spans(rows))
+        return devices.count() - before
+    with connection.cursor() as cursor:
+        cursor.execute(STORE_AND_ROLL_UP_SQL, [orjson.dumps(rows).decode()])
+        result = cursor.fetchone()
+    return int(result[0]) if result else 0
+
+
+def _spans(rows: list[Row]) -> dict[tuple[int, int], Span]:
+    """The first and last time of each device's metric among `rows`."""
+    spans: dict[tuple[int, int], Span] = {}
+    for device_id, metric_id, time, _value in rows:
+        moment = dt.datetime.fromisoformat(time)
+        start, end = spans.get((device_id, metric_id), (moment, moment))
+        spans[(device_id, metric_id)] = (min(start, moment), max(end, moment))
+    return spans
+
+
+def devices_mark_seen(*, seen: dict[int, dt.datetime]) -> None:
+    """Move each device's last-seen time forward to the time given for it, never back."""
+    if connection.vendor != "postgresql":
+        for device_id, moment in seen.items():
+            Device.objects.filter(pk=device_id).filter(
+                Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=moment)
+            ).update(last_seen_at=moment)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sensors_device AS d SET last_seen_at = s.seen "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS s(id, seen) "
+            "WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.seen)",
+            [list(seen), list(seen.values())],
+        )

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+
+from portal.reports.models import Open311Key
+from portal.reports.services import open311_key_create
+
+
+@pytest.fixture
+def partner_key(db: None) -> tuple[Open311Key, str]:
+    """A live Open311 key of a partner app, and the key in clear."""
+    return open311_key_create(name="Seoul Smart Complaints")
