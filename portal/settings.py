@@ -508,6 +508,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Boxes that must be ticked (pilots.serializers.AgreementField) share one enum, [true].
+    "ENUM_NAME_OVERRIDES": {"AgreementEnum": [(True, True)]},
     # Every operation may answer 429 when its caller is throttled (portal.throttling).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # Serialized rollback puts back what migrations load (categories among it) after each test
 # empties the tables, so the tests do not depend on running first.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page: Page, live_server: LiveServer, username: str, then: str) -> None:

@@ -229,9 +229,10 @@ def test_the_survey_page_offers_english_choices_and_marks_a_korean_only_question
     assert "<h1>Your first month</h1>" in html
     assert 'value="밤"' in html
     assert "Night</label>" in html
+    # A free-text answer is named by a label of its own (the other questions by a legend).
     assert (
-        '<legend><span lang="ko">더 할 말이 있나요?</span> '
-        '<small class="lang-note" lang="en">(in Korean)</small></legend>'
+        '"><span lang="ko">더 할 말이 있나요?</span> '
+        '<small class="lang-note" lang="en">(in Korean)</small>'
     ) in html
 
 
