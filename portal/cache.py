@@ -150,14 +150,18 @@ def _versions(keys: list[str], found: dict[str, Any]) -> str:
 # A masked CSRF token as the `{% csrf_token %}` tag writes it (Django: 64 letters and digits).
 _TOKEN_IN_FORM = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_NONCE = re.compile(rb"<[^>]*\snonce=")
 
 
 def split_at_token(body: bytes) -> tuple[bytes, ...]:
     """The body in pieces around each place the page's CSRF token is written.
 
     One render writes one token (the context processor makes it once), in forms and wherever
-    else a template put `{{ csrf_token }}`; every occurrence of it is cut out.
+    else a template put `{{ csrf_token }}`; every occurrence of it is cut out. A page with a
+    Content-Security-Policy nonce, which is the answer's own too, cannot be shared.
     """
+    if _NONCE.search(body):
+        raise ValueError("a page with a nonce cannot be shared")
     found = {match.group(1) for match in _TOKEN_IN_FORM.finditer(body)}
     if not found:
         return (body,)
@@ -374,8 +378,8 @@ def cached_response(
     encoding = _encoding(request)
     page = _page_key(name, request)
     key = f"{page}:{encoding}"
-    # One round trip to the cache: the scopes' versions and the page, which answers only if it
-    # was rendered under those versions.
+    # This process's own copy while the versions it read are recent; else one round trip to the
+    # cache for the versions and the page, which answers only if rendered under those versions.
     version_keys = [_version_key(scope) for scope in scopes]
     recent = _recent_versions(version_keys)
     if recent is not None:
@@ -393,8 +397,8 @@ def cached_response(
         return response
     try:
         entries = _entries(response, versions, ttl)
-    except ValueError:
-        logger.warning("page %s not cached: more than one CSRF token in it", name)
+    except ValueError as error:
+        logger.warning("page %s not cached: %s", name, error)
         return response
     cache.set_many({f"{page}:{kind}": entry for kind, entry in entries.items()}, timeout=ttl)
     _keep_near(key, entries[encoding])

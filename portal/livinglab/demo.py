@@ -16,6 +16,7 @@ from django.utils import timezone
 from pilots import demo as pilots_demo
 from pilots.evaluation import demo as evaluation_demo
 from portal import demo as portal_demo
+from portal.cache import Scope, cache_version_bump
 from portal.models import User
 from portal.reports import demo as reports_demo
 from portal.spaces import demo as spaces_demo
@@ -46,6 +47,9 @@ def seed(*, now: datetime | None = None) -> DemoResult:
         spaces_demo.seed_spaces(today=timezone.localdate(now))
     readings_added = sensors_demo.seed_readings(devices, now=now)
     evaluation_demo.seed_evaluations(pilots, now=now)
+    # Seeding writes rows directly, not through the services: pages a shared cache kept from an
+    # earlier run must go.
+    cache_version_bump(*Scope)
     return DemoResult(
         districts=districts,
         pilots=len(pilots),

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
     from pytest_django.live_server_helper import LiveServer
 
-# Serialized rollback puts back what migrations load (categories among it) after each test
-# empties the tables, so the tests do not depend on running first.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

@@ -94,6 +94,11 @@ def test_a_page_with_two_tokens_cannot_be_shared() -> None:
         split_at_token(page)
 
 
+def test_a_page_with_a_nonce_cannot_be_shared() -> None:
+    with pytest.raises(ValueError, match="nonce"):
+        split_at_token(b'<p>page</p><script nonce="r4nd0m" src="/static/app.js"></script>')
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
