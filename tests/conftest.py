@@ -8,6 +8,7 @@ runs on the embedded defaults.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 
@@ -131,3 +132,14 @@ def pilot(db: None, manager: User) -> Pilot:
     created = PilotFactory.create(title="Smart crosswalk", slug="smart-crosswalk")
     created.managers.add(manager)
     return created
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Run Celery tasks inline even when a broker is configured, for tests without a worker."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

@@ -18,3 +18,8 @@ def _english() -> Iterator[None]:
 def client() -> Client:
     """A browser that asks for English pages (the site's default is Korean)."""
     return Client(headers={"accept-language": "en"})
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(eager_tasks: None) -> None:
+    """Run Celery tasks in the test's process even when a broker is configured."""

@@ -56,11 +56,5 @@ def client() -> Client:
 
 
 @pytest.fixture(autouse=True)
-def _tasks_inline() -> Iterator[None]:
+def _tasks_inline(eager_tasks: None) -> None:
     """Run Celery tasks in the test's process even when a broker is configured."""
-    from portal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before

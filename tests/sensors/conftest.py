@@ -65,17 +65,6 @@ def as_user() -> AsUser:
 
 
 @pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    """Run Celery tasks inline even when a broker is configured, for tests without a worker."""
-    from portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
-@pytest.fixture
 def device_token(public_device: Device) -> str:
     """A fresh token of `public_device`."""
     from sensors.services.credentials import device_credential_issue

@@ -139,3 +139,8 @@ def shortlisted_factory(
         return made
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(eager_tasks: None) -> None:
+    """Run Celery tasks in the test's process even when a broker is configured."""
