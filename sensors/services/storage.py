@@ -25,34 +25,34 @@ Row = tuple[int, int, str, float]  # device id, metric id, ISO 8601 time, value
 # reading sent twice is thus stored and counted once, whichever transaction gets it first: a
 # second insert of the same key waits for the first to commit and then skips it. JSON travels
 # as one string that orjson writes in C; Python lists would be quoted element by element.
-STORE_AND_ROLL_UP_SQL = """
+def _rollup_cte(name: str, table: str, unit: str) -> str:
+    """A CTE adding the readings just inserted (`new`) to `table`'s buckets of one `unit`.
+
+    Built once at import from the constants below; nothing a caller sends reaches it.
+    """
+    return f"""{name} AS (
+    INSERT INTO {table} AS r (device_id, metric_id, bucket, count, min, max, sum, mean)
+    SELECT device_id, metric_id, date_trunc('{unit}', time, 'UTC'),
+           count(*), min(value), max(value), sum(value), avg(value)
+    FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
+        count = r.count + EXCLUDED.count, min = least(r.min, EXCLUDED.min),
+        max = greatest(r.max, EXCLUDED.max), sum = r.sum + EXCLUDED.sum,
+        mean = (r.sum + EXCLUDED.sum) / (r.count + EXCLUDED.count)
+)"""  # noqa: S608
+
+
+STORE_AND_ROLL_UP_SQL = f"""
 WITH new AS (
     INSERT INTO sensors_reading (device_id, metric_id, time, value)
     SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::timestamptz, (r->>3)::float8
     FROM jsonb_array_elements(%s::jsonb) AS r
     ON CONFLICT (device_id, metric_id, time) DO NOTHING
     RETURNING device_id, metric_id, time, value
-), minutes AS (
-    INSERT INTO sensors_minuterollup AS r (device_id, metric_id, bucket, count, min, max, sum, mean)
-    SELECT device_id, metric_id, date_trunc('minute', time, 'UTC'),
-           count(*), min(value), max(value), sum(value), avg(value)
-    FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
-        count = r.count + EXCLUDED.count, min = least(r.min, EXCLUDED.min),
-        max = greatest(r.max, EXCLUDED.max), sum = r.sum + EXCLUDED.sum,
-        mean = (r.sum + EXCLUDED.sum) / (r.count + EXCLUDED.count)
-), hours AS (
-    INSERT INTO sensors_hourrollup AS r (device_id, metric_id, bucket, count, min, max, sum, mean)
-    SELECT device_id, metric_id, date_trunc('hour', time, 'UTC'),
-           count(*), min(value), max(value), sum(value), avg(value)
-    FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (device_id, metric_id, bucket) DO UPDATE SET
-        count = r.count + EXCLUDED.count, min = least(r.min, EXCLUDED.min),
-        max = greatest(r.max, EXCLUDED.max), sum = r.sum + EXCLUDED.sum,
-        mean = (r.sum + EXCLUDED.sum) / (r.count + EXCLUDED.count)
-)
+), {_rollup_cte("minutes", "sensors_minuterollup", "minute")}, \
+{_rollup_cte("hours", "sensors_hourrollup", "hour")}
 SELECT count(*) FROM new
-"""
+"""  # noqa: S608
 
 
 def readings_store(*, rows: list[Row]) -> int:
