@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_the_end
 
 # The last migration of each app before reports and notifications had apps of their own.
 BEFORE_THE_SPLIT = [
@@ -19,27 +18,9 @@ BEFORE_THE_SPLIT = [
 ]
 
 
-def _migrate(targets: list[tuple[str, str | None]]) -> Any:
-    """Migrate the test database to `targets` and return the historical apps there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(
-        [(app, name) for app, name in targets if name is not None]
-    ).apps
-
-
-def _migrate_to_the_end() -> Any:
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves)
-    executor.loader.build_graph()
-    return executor.loader.project_state(leaves).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_reports_notifications_and_opt_outs_survive_the_move_to_their_own_apps() -> None:
-    old = _migrate(BEFORE_THE_SPLIT)
+    old = migrate(BEFORE_THE_SPLIT)
     user = old.get_model("portal", "User").objects.create(username="kim", email="kim@example.org")
     district = old.get_model("portal", "District").objects.get(slug="mapo-gu")
     pilot = old.get_model("pilots", "Pilot").objects.create(
@@ -63,7 +44,7 @@ def test_reports_notifications_and_opt_outs_survive_the_move_to_their_own_apps()
     )
     old.get_model("pilots", "NotificationOptOut").objects.create(user=user, kind="survey_open")
 
-    new = _migrate_to_the_end()
+    new = migrate_to_the_end()
 
     moved_report = new.get_model("reports", "Report").objects.get(pk=report.pk)
     assert moved_report.description == "Rubbish by the park gate."
@@ -82,8 +63,8 @@ def test_reports_notifications_and_opt_outs_survive_the_move_to_their_own_apps()
 
 @pytest.mark.django_db(transaction=True)
 def test_the_moved_models_keep_their_permissions_under_their_new_apps() -> None:
-    _migrate(BEFORE_THE_SPLIT)
-    new = _migrate_to_the_end()
+    migrate(BEFORE_THE_SPLIT)
+    new = migrate_to_the_end()
     content_types = new.get_model("contenttypes", "ContentType").objects
     assert not content_types.filter(app_label="portal", model="report").exists()
     assert not content_types.filter(app_label="pilots", model="notification").exists()
@@ -97,7 +78,7 @@ def test_the_moved_models_keep_their_permissions_under_their_new_apps() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_surveys_announced_before_the_field_existed_are_recorded_as_announced() -> None:
-    old = _migrate(
+    old = migrate(
         [
             ("portal", "0003_seoul_districts"),
             ("pilots", "0004_role_permissions"),
@@ -129,7 +110,7 @@ def test_surveys_announced_before_the_field_existed_are_recorded_as_announced() 
             created_at=sent,
         )
 
-    new = _migrate_to_the_end()
+    new = migrate_to_the_end()
 
     surveys_now = new.get_model("pilots", "Survey").objects
     assert surveys_now.get(pk=told.pk).announced_at == first

@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from portal.reports.services.geo import map_cells
+from tests.migrating import leaf_nodes, migrate, migrate_to_the_end
 
 # The last migration of reports while a report's category was a fixed code in a text column.
 BEFORE_CATEGORY_ROWS = "0002_categories_photos_workflow"
@@ -18,20 +17,11 @@ BEFORE_CATEGORY_ROWS = "0002_categories_photos_workflow"
 def _migrate_reports_to(name: str) -> Any:
     """Migrate reports back to `name`, every other app staying at its last migration, and return
     the historical apps there."""
-    executor = MigrationExecutor(connection)
-    targets = [(app, leaf) for app, leaf in executor.loader.graph.leaf_nodes() if app != "reports"]
+    targets: list[tuple[str, str | None]] = [
+        (app, leaf) for app, leaf in leaf_nodes() if app != "reports"
+    ]
     targets.append(("reports", name))
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def _migrate_to_the_end() -> Any:
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate(leaves)
-    executor.loader.build_graph()
-    return executor.loader.project_state(leaves).apps
+    return migrate(targets)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,7 +59,7 @@ def test_old_fixed_categories_become_category_rows_and_keep_their_reports() -> N
         created_at=filed,
     )
 
-    new = _migrate_to_the_end()
+    new = migrate_to_the_end()
 
     categories = new.get_model("reports", "Category").objects
     assert set(categories.values_list("code", flat=True)) >= {
@@ -118,7 +108,7 @@ def test_reports_there_before_map_cells_get_the_cells_the_filing_service_would_g
         for latitude, longitude in places
     ]
 
-    new = _migrate_to_the_end()
+    new = migrate_to_the_end()
 
     for report_id, (latitude, longitude) in zip(ids, places, strict=True):
         report = new.get_model("reports", "Report").objects.get(pk=report_id)
