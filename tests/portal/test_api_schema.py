@@ -52,9 +52,8 @@ from tests.spaces.factories import (
 pytestmark = [
     pytest.mark.services,
     requires_postgres,
-    # Serialized rollback brings back what the migrations loaded (report categories among it),
-    # which an earlier transactional test flushed away.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The reference data the migrations load comes back through tests/conftest.py's fixture.
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
