@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -27,6 +27,14 @@ from pilots.serializers import (
     WithdrawInputSerializer,
 )
 from portal.http import AuthenticatedRequest
+
+# What each refusal means, with its code; `portal.rest` gives each code its status.
+_NO_PILOT = OpenApiResponse(description="No pilot has this slug.")
+_CSRF = "or a form post lacks its CSRF token."
+_CONSENT_CONFLICTS = (
+    "the pilot has no consent text yet (`no_consent`), or its text has changed since the "
+    "version agreed to (`consent_outdated`: read the pilot's consent again)"
+)
 
 
 class EnrolmentViewSet(
@@ -47,7 +55,22 @@ class EnrolmentViewSet(
             return Enrolment.objects.none()
         return selectors.my_enrolments(self.request.user).order_by("pilot__slug")
 
-    @extend_schema(request=JoinInputSerializer, responses={201: EnrolmentSerializer})
+    @extend_schema(
+        request=JoinInputSerializer,
+        responses={
+            201: EnrolmentSerializer,
+            403: OpenApiResponse(
+                description="The pilot's rules leave the caller out (`not_eligible`), or the "
+                f"caller's e-mail address is not confirmed yet (`email_not_verified`); {_CSRF}"
+            ),
+            404: _NO_PILOT,
+            409: OpenApiResponse(
+                description="The pilot takes nobody in now: it neither recruits nor runs "
+                "(`not_joinable`), the caller takes part or waits already "
+                f"(`already_enrolled`), {_CONSENT_CONFLICTS}."
+            ),
+        },
+    )
     def create(self, request: AuthenticatedRequest) -> Response:
         """Join a pilot with explicit consent; when it is full, join its waiting list."""
         data = JoinInputSerializer(data=request.data)
@@ -63,7 +86,17 @@ class EnrolmentViewSet(
         )
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=WithdrawInputSerializer, responses={200: EnrolmentSerializer})
+    @extend_schema(
+        request=WithdrawInputSerializer,
+        responses={
+            200: EnrolmentSerializer,
+            404: _NO_PILOT,
+            409: OpenApiResponse(
+                description="The caller is not enrolled in this pilot, or withdrew already "
+                "(`not_enrolled`)."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: AuthenticatedRequest, pilot: str) -> Response:
         """Leave the pilot or its waiting list, optionally deleting the feedback given."""
@@ -75,7 +108,17 @@ class EnrolmentViewSet(
         )
         return Response(EnrolmentSerializer(enrolment).data)
 
-    @extend_schema(request=ConsentInputSerializer, responses={200: EnrolmentSerializer})
+    @extend_schema(
+        request=ConsentInputSerializer,
+        responses={
+            200: EnrolmentSerializer,
+            404: _NO_PILOT,
+            409: OpenApiResponse(
+                description="The caller is not enrolled in this pilot (`not_enrolled`), agreed "
+                f"to its current consent text already (`already_consented`), {_CONSENT_CONFLICTS}."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def consent(self, request: AuthenticatedRequest, pilot: str) -> Response:
         """Agree to the pilot's current consent text after it changed."""
@@ -123,7 +166,18 @@ class SurveyAnswerViewSet(
 
     @extend_schema(methods=["GET"], request=None, responses={200: SurveyResponseSerializer})
     @extend_schema(
-        methods=["PUT"], request=AnswersInputSerializer, responses={200: SurveyResponseSerializer}
+        methods=["PUT"],
+        request=AnswersInputSerializer,
+        responses={
+            200: SurveyResponseSerializer,
+            403: OpenApiResponse(
+                description="Only active participants answer: the caller waits for a place, or "
+                f"must agree to the pilot's new consent text first (`not_participant`); {_CSRF}"
+            ),
+            409: OpenApiResponse(
+                description="The survey is not open in the pilot's current phase (`survey_closed`)."
+            ),
+        },
     )
     @action(detail=True, methods=["get", "put"])
     def answers(self, request: AuthenticatedRequest, pk: str) -> Response:

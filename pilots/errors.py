@@ -50,3 +50,25 @@ class PilotErrorCode(enum.StrEnum):
     AREA_NOT_CLOSED = "area_not_closed"
     AREA_OUTSIDE_SEOUL = "area_outside_seoul"
     AREA_TOO_DETAILED = "area_too_detailed"
+
+
+# How the API answers the refusals that the request's form does not explain (portal.rest); every
+# other code answers 400.
+API_STATUSES: dict[str, int] = {
+    # The state of the pilot, its consent text, its survey or the resident's enrolment refuses
+    # the request now, though it may not later (or did not earlier): 409 Conflict.
+    PilotErrorCode.NOT_JOINABLE: 409,
+    PilotErrorCode.ALREADY_ENROLLED: 409,
+    PilotErrorCode.NO_CONSENT: 409,
+    PilotErrorCode.CONSENT_OUTDATED: 409,
+    PilotErrorCode.NOT_ENROLLED: 409,
+    PilotErrorCode.ALREADY_CONSENTED: 409,
+    PilotErrorCode.SURVEY_CLOSED: 409,
+    PilotErrorCode.FIXED_ONCE_ANSWERED: 409,
+    PilotErrorCode.PHASE_MOVE_NOT_ALLOWED: 409,
+    PilotErrorCode.NO_NEXT_PHASE: 409,
+    # Who the caller is keeps them out: 403 Forbidden.
+    PilotErrorCode.EMAIL_NOT_VERIFIED: 403,
+    PilotErrorCode.NOT_ELIGIBLE: 403,
+    PilotErrorCode.NOT_PARTICIPANT: 403,
+}

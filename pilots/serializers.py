@@ -17,6 +17,7 @@ from pilots.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from portal import rest
 
 
 class PilotSerializer(serializers.ModelSerializer[Pilot]):
@@ -142,11 +143,11 @@ class EnrolmentSerializer(serializers.ModelSerializer[Enrolment]):
 
 
 @extend_schema_field({"type": "boolean", "enum": [True]})
-class AgreementField(serializers.BooleanField):
+class AgreementField(rest.BooleanField):
     """A box that must be ticked: the service refuses anything but agreement."""
 
 
-class ConsentInputSerializer(serializers.Serializer[dict[str, Any]]):
+class ConsentInputSerializer(rest.InputSerializer):
     consent_version = serializers.IntegerField(
         help_text="The version number of the consent text the resident read. It must be the "
         "pilot's current one (the pilot's `consent.version`): a text changed since is refused "
@@ -164,8 +165,8 @@ class JoinInputSerializer(ConsentInputSerializer):
     pilot = serializers.SlugField(help_text="The slug of the pilot to join.")
 
 
-class WithdrawInputSerializer(serializers.Serializer[dict[str, Any]]):
-    delete_feedback = serializers.BooleanField(
+class WithdrawInputSerializer(rest.InputSerializer):
+    delete_feedback = rest.BooleanField(
         default=False, help_text="Also delete their survey answers and questions."
     )
 
@@ -209,14 +210,14 @@ class SurveySerializer(serializers.ModelSerializer[Survey]):
         ]
 
 
-class AnswerSerializer(serializers.Serializer[dict[str, Any]]):
+class AnswerSerializer(rest.InputSerializer):
     question = serializers.IntegerField()
     value = serializers.JSONField(
         allow_null=True, help_text="A number for ratings, the choice's text, or free text."
     )
 
 
-class AnswersInputSerializer(serializers.Serializer[dict[str, Any]]):
+class AnswersInputSerializer(rest.InputSerializer):
     answers = AnswerSerializer(
         many=True,
         help_text="One answer per question, each question at most once. Every required "

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from portal.models import District
 from portal.selectors import district_feature_collection
@@ -57,4 +58,64 @@ class AreaWidget(forms.Textarea):
         context["districts_id"] = f"{base_id}-districts"
         # Without tiles (offline, or a blocked tile server) the districts still give bearings.
         context["districts"] = district_feature_collection(District.objects.all())
+        context["draw_strings_id"] = f"{base_id}-draw-strings"
+        context["draw_strings"] = draw_strings()
         return context
+
+
+def draw_strings() -> dict[str, Any]:
+    """Leaflet.draw's words for the tools the editor offers, in the manager's language.
+
+    Shaped like Leaflet.draw's `L.drawLocal`, into which the editor's script merges them;
+    Leaflet.draw itself speaks only English.
+    """
+    cancel = {"title": _("Cancel drawing"), "text": _("Cancel")}
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": cancel,
+                "finish": {"title": _("Finish drawing"), "text": _("Finish")},
+                "undo": {"title": _("Delete the last point drawn"), "text": _("Delete last point")},
+                "buttons": {"polygon": _("Draw a polygon"), "rectangle": _("Draw a rectangle")},
+            },
+            "handlers": {
+                "polygon": {
+                    "tooltip": {
+                        "start": _("Click to start drawing the shape."),
+                        "cont": _("Click to continue drawing the shape."),
+                        "end": _("Click the first point to close the shape."),
+                    }
+                },
+                "polyline": {"error": _("The shape's edges cannot cross.")},
+                "rectangle": {"tooltip": {"start": _("Click and drag to draw a rectangle.")}},
+                "simpleshape": {"tooltip": {"end": _("Release the mouse to finish drawing.")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": _("Keep the changes"), "text": _("Save")},
+                    "cancel": {
+                        "title": _("Cancel editing and undo every change"),
+                        "text": _("Cancel"),
+                    },
+                    "clearAll": {"title": _("Delete every shape"), "text": _("Delete all")},
+                },
+                "buttons": {
+                    "edit": _("Edit the shapes"),
+                    "editDisabled": _("No shapes to edit"),
+                    "remove": _("Delete shapes"),
+                    "removeDisabled": _("No shapes to delete"),
+                },
+            },
+            "handlers": {
+                "edit": {
+                    "tooltip": {
+                        "text": _("Drag the handles to change a shape."),
+                        "subtext": _("Click Cancel to undo the changes."),
+                    }
+                },
+                "remove": {"tooltip": {"text": _("Click a shape to delete it.")}},
+            },
+        },
+    }

@@ -9,7 +9,7 @@ from django.urls import path
 from portal import views
 from portal.forms import LocalisedPasswordResetForm
 
-password_reset = auth_views.PasswordResetView.as_view(
+password_reset = views.PasswordResetView.as_view(
     form_class=LocalisedPasswordResetForm,
     email_template_name="registration/password_reset_email.txt",
     subject_template_name="registration/password_reset_subject.txt",

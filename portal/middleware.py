@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 
 from portal.error_views import API_PREFIX
-from portal.rest import error_body
+from portal.rest import DATABASE_AWAY, DatabaseAway, error_body
 from portal.storable import CODE, MESSAGE, find_unstorable, is_unstorable, printable_name
+
+logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -58,3 +63,33 @@ class UnstorableTextMiddleware:
         if field is not None:
             return refusal(request, field)
         return self.get_response(request)
+
+
+class DatabaseAwayMiddleware:
+    """Answers 503 with Retry-After when a view finds the database away, rather than a 500.
+
+    The API's DRF views answer so through `portal.rest`; this covers the pages and the rest. The
+    page is rendered without the request, as the 500 page is: its context (the user, the
+    session) would ask the database again.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_AWAY):
+            return None
+        logger.warning("The database is away: %s", exception)
+        if request.path_info.startswith(API_PREFIX):
+            away = DatabaseAway()
+            response: HttpResponse = JsonResponse(
+                error_body(status=503, code=away.default_code, message=str(away.detail)),
+                status=503,
+            )
+        else:
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER)
+        return response

@@ -14,19 +14,46 @@ from django.core.exceptions import FieldDoesNotExist
 from django.test import RequestFactory
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import authentication, permissions, serializers
 from rest_framework.request import Request
 
+from portal.rest import InputSerializer
+
 
 class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """The session cookie in the OpenAPI schema, as drf-spectacular describes Django's own."""
+    """The session cookie in the OpenAPI schema, and the CSRF token that goes with it.
+
+    A request that changes something under a session must also bring the CSRF cookie and the
+    same token in a header, as the site's pages send them; one that only reads needs neither.
+    """
 
     target_class = "portal.rest_authentication.SessionAuthentication"
-    name = "cookieAuth"
+    name = ["cookieAuth", "csrfCookie", "csrfHeader"]
 
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, str]]:
+        return [
+            {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME},
+            {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": settings.CSRF_COOKIE_NAME,
+                "description": "Set by any page of the site; needed to change something.",
+            },
+            {
+                "type": "apiKey",
+                "in": "header",
+                # Django names the header as WSGI does.
+                "name": settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-"),
+                "description": "The CSRF cookie's value, again; needed to change something.",
+            },
+        ]
+
+    def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
+        if auto_schema.method in permissions.SAFE_METHODS:
+            return {"cookieAuth": []}
+        return {"cookieAuth": [], "csrfCookie": [], "csrfHeader": []}
 
 
 class ErrorContentSerializer(serializers.Serializer[dict[str, Any]]):
@@ -115,6 +142,10 @@ class AutoSchema(openapi.AutoSchema):
         schema: dict[str, Any] = mapped(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
         if "$ref" in schema:
             return schema
+        if direction == "request" and isinstance(field, serializers.FileField):
+            # A file is uploaded as bytes; drf-spectacular shows the URL it is read back as.
+            upload = {"type": "string", "format": "binary"}
+            return upload if field.allow_empty_file else {**upload, "minLength": 1}
         # A value read through a nullable column is null where the column is, whichever
         # field shows it (a device outside any pilot has no pilot).
         if field.read_only and _column_is_nullable(field):
@@ -129,6 +160,14 @@ class AutoSchema(openapi.AutoSchema):
             schema["pattern"] = _text_pattern(field)
             if not field.allow_blank:
                 schema["minLength"] = max(schema.get("minLength", 0), 1)
+        return schema
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        mapped = super()._map_basic_serializer  # drf-spectacular leaves it untyped.
+        schema: dict[str, Any] = mapped(serializer, direction)  # type: ignore[no-untyped-call]
+        if isinstance(force_instance(serializer), InputSerializer):  # type: ignore[no-untyped-call]
+            # The body takes its fields and no others (portal.rest.InputSerializer).
+            schema["additionalProperties"] = False
         return schema
 
     def _error_statuses(self) -> list[str]:

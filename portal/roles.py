@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sensors.add_device",
         "sensors.change_device",
         "sensors.view_reading",
+        "sensors.view_readingcorrection",
         "sensors.view_alert",
         "sensors.change_alert",
         "sensors.view_devicecredential",

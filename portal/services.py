@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import math
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -23,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal.cache import Scope, cache_version_bump
 from portal.errors import PortalError
 from portal.geo import seoul_districts
+from portal.limits import CacheCounter, LimitReached
 from portal.models import District, User
 from portal.roles import ADMIN_ROLES, Role
 
@@ -76,8 +80,9 @@ def _resend_key(user: User) -> str:
 
 
 @transaction.atomic
-def email_verification_send(*, user: User) -> None:
-    """Mail `user` a new verification link, unless one went out moments ago.
+def email_verification_send(*, user: User, address: str) -> None:
+    """Mail `user` a new verification link, unless one went out moments ago or the account or
+    the client's `address` asked for too many (`account_email_count`).
 
     The caller guarantees that `user` is logged in: the link goes to the address on the account.
     """
@@ -86,7 +91,70 @@ def email_verification_send(*, user: User) -> None:
             _("A verification e-mail was sent moments ago. Check your inbox (and spam folder)."),
             code=PortalError.VERIFICATION_TOO_SOON,
         )
+    account_email_count(kind=AccountEmail.VERIFICATION, account=f"user:{user.pk}", address=address)
     _verification_mail_send(user)
+
+
+class AccountEmail(enum.StrEnum):
+    """The e-mails anyone may have the portal send, each limited on its own."""
+
+    PASSWORD_RESET = "password-reset"  # noqa: S105 - a kind of e-mail, not a secret.
+    VERIFICATION = "verification"
+
+    @property
+    def plural(self) -> str:
+        if self is AccountEmail.PASSWORD_RESET:
+            return _("password-reset e-mails")
+        return _("verification e-mails")
+
+
+def account_email_count(*, kind: AccountEmail, account: str, address: str) -> None:
+    """Count one e-mail of `kind` for `account` and the client `address`, or raise LimitReached.
+
+    `account` is whatever names the recipient: for a password reset the address typed in,
+    whether or not an account has it, so that the answer tells nothing about who has one.
+    Without the limits, one could fill a person's inbox from the portal, or send its mail
+    from many accounts until the mail provider takes the portal for a spammer.
+    """
+    seconds = settings.ACCOUNT_EMAIL_WINDOW_MINUTES * 60
+    now = time.time()
+    checks = [
+        (
+            CacheCounter(f"emails-{kind}-account", seconds),
+            account.strip().lower(),
+            settings.ACCOUNT_EMAILS_PER_ACCOUNT,
+            _(
+                "Too many %(what)s were asked for this account: at most %(limit)d in "
+                "%(window)d minutes. Try again in %(wait)d minutes."
+            ),
+        ),
+        (
+            CacheCounter(f"emails-{kind}-address", seconds),
+            address,
+            settings.ACCOUNT_EMAILS_PER_ADDRESS,
+            _(
+                "Too many %(what)s were asked from your network address: at most %(limit)d in "
+                "%(window)d minutes. Try again in %(wait)d minutes."
+            ),
+        ),
+    ]
+    limited = [check for check in checks if check[2]]
+    for counter, who, limit, message in limited:
+        if counter.counts([who], now=now)[who] >= limit:
+            retry_after = counter.window(now).retry_after
+            raise LimitReached(
+                message
+                % {
+                    "what": kind.plural,
+                    "limit": limit,
+                    "window": settings.ACCOUNT_EMAIL_WINDOW_MINUTES,
+                    "wait": math.ceil(retry_after / 60),
+                },
+                code=PortalError.TOO_MANY_EMAILS,
+                retry_after=retry_after,
+            )
+    for counter, who, _limit, _message in limited:
+        counter.add(who, now=now)
 
 
 @transaction.atomic

@@ -205,6 +205,8 @@ MIDDLEWARE = [
     "portal.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that finds the database away answers 503 with Retry-After, not 500.
+    "portal.middleware.DatabaseAwayMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -277,6 +279,10 @@ DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10, minimum=0)
 # Seconds a request waits for one of the pool's connections before it fails: past that the
 # database is down or overwhelmed, and piling more requests up behind it helps neither.
 DATABASE_POOL_TIMEOUT = envint("DATABASE_POOL_TIMEOUT", 5, minimum=1)
+# While the database is away (restarting, failing over) requests answer 503 with Retry-After of
+# this many seconds, and MQTT error reports carry it as `retry_after`: a PostgreSQL restart takes
+# a few seconds, and clients that come back all at once would only slow its return.
+DATABASE_RETRY_AFTER = envint("DATABASE_RETRY_AFTER", 5, minimum=1)
 if IS_POSTGRES:
     # libpq waits for an unreachable server as long as the operating system lets it (minutes);
     # 2 s is plenty on a network that works (it is libpq's least). `?connect_timeout=` in
@@ -357,6 +363,23 @@ SENSORS_MAX_BODY_BYTES = envint("SENSORS_MAX_BODY_BYTES", 2 * 1024 * 1024, minim
 SENSORS_SILENT_AFTER = envint("SENSORS_SILENT_AFTER", 15 * 60, minimum=60)
 # Accepted batches still waiting after this many seconds are handed to the workers again.
 SENSORS_REQUEUE_AFTER = envint("SENSORS_REQUEUE_AFTER", 120, minimum=10)
+# Readings one device may send in a minute (counted per calendar minute, on every path); past it
+# the device is answered 429 with Retry-After. An S-DoT station sends about 9 a minute, a fast
+# device ten every two seconds 300: 6,000 leaves room for a device catching up after an outage
+# with a full batch (SENSORS_MAX_BATCH). 0 turns the limit off.
+SENSORS_DEVICE_READINGS_PER_MINUTE = envint("SENSORS_DEVICE_READINGS_PER_MINUTE", 6_000)
+if 0 < SENSORS_DEVICE_READINGS_PER_MINUTE < SENSORS_MAX_BATCH:
+    raise ImproperlyConfigured(
+        f"SENSORS_DEVICE_READINGS_PER_MINUTE ({SENSORS_DEVICE_READINGS_PER_MINUTE}) must be at "
+        f"least SENSORS_MAX_BATCH ({SENSORS_MAX_BATCH}), or 0 for no limit: a full batch would "
+        "never be accepted"
+    )
+# Invalid device tokens one client address (over MQTT: one device topic) may send in a window of
+# this many seconds; past them its tokens are not even looked up until the window ends (429 with
+# Retry-After). Devices behind one NAT share an address: one of them with a wrong token, sending
+# every few seconds, would shut its neighbours out, hence the room. 0 turns it off.
+SENSORS_TOKEN_FAILURE_LIMIT = envint("SENSORS_TOKEN_FAILURE_LIMIT", 50)
+SENSORS_TOKEN_FAILURE_WINDOW = envint("SENSORS_TOKEN_FAILURE_WINDOW", 300, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "sensors-check-silent-devices": {"task": "sensors.check_silent_devices", "schedule": 60.0},
     "sensors-requeue-ingest-batches": {"task": "sensors.requeue_ingest_batches", "schedule": 60.0},
@@ -400,6 +423,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("ko", "en"), "ko": ("en",), "
 MODELTRANSLATION_AUTO_POPULATE = "default"
 USE_I18N = True
 TIME_ZONE = "Asia/Seoul"
+# Where Django's formats read wrongly in a language (Korean date and time order).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_TZ = True
 
 # --- Static and media files -------------------------------------------------------------------
@@ -501,11 +526,18 @@ REST_FRAMEWORK = {
     ],
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Living Lab Portal API",
-    "DESCRIPTION": "Open data on Seoul's smart-city pilots, their districts, devices and readings.",
+    # In the reader's language: the documentation page asks for the schema in it.
+    "TITLE": _("Seoul Living Lab open data API"),
+    "DESCRIPTION": _(
+        "Open data on Seoul's smart-city pilots, their districts, devices and readings."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Deep links put a link inside each operation's toggle button, which screen readers
+    # cannot reach (axe: nested-interactive); the examples' syntax colours are too faint on
+    # their dark background, and plain text reads.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "syntaxHighlight": {"activated": False}},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Boxes that must be ticked (pilots.serializers.AgreementField) share one enum, [true].
@@ -534,6 +566,13 @@ EMAIL_VERIFICATION_DAYS = envint("EMAIL_VERIFICATION_DAYS", 3, minimum=1)
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24, minimum=1) * 3600
 # Seconds before a person may ask for another verification e-mail.
 EMAIL_VERIFICATION_RESEND_SECONDS = envint("EMAIL_VERIFICATION_RESEND_SECONDS", 60)
+# Password-reset and verification e-mails, each kind counted on its own, per account (the address
+# typed into the reset form, whether or not an account has it) and per client address, in a
+# window of ACCOUNT_EMAIL_WINDOW_MINUTES: enough for a person who lost a mail or two, too few to
+# fill someone's inbox from the portal. 0 turns a limit off.
+ACCOUNT_EMAILS_PER_ACCOUNT = envint("ACCOUNT_EMAILS_PER_ACCOUNT", 5)
+ACCOUNT_EMAILS_PER_ADDRESS = envint("ACCOUNT_EMAILS_PER_ADDRESS", 20)
+ACCOUNT_EMAIL_WINDOW_MINUTES = envint("ACCOUNT_EMAIL_WINDOW_MINUTES", 60, minimum=1)
 # Staff and pilot managers confirm a one-time code (TOTP app or a backup code) before the admin
 # opens. Turn off only where another layer (a single-sign-on proxy) already asks for a second
 # factor.

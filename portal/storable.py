@@ -5,7 +5,7 @@ surrogate: either would fail deep inside a query as a server error. Python strin
 happily (JSON's `\\u0000` and `\\ud800` escapes make them), so they are refused as they come
 in, naming where they were: by `portal.middleware` for paths, queries and forms, and by
 `portal.rest_parsing` for the API's bodies. Device ingest and MQTT call `find_unstorable` on
-what they parse themselves.
+what they parse themselves (`sensors.ingest.check_readings`, `sensors.mqtt`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.errors import PortalError
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# A field's name is echoed back; a long one is cut, whatever it is.
+# A field's name, or any other text a caller sent, is echoed back; a long one is cut, whatever
+# it is, so that no answer grows with its input.
 NAME_LIMIT = 40
 
 MESSAGE = _(
@@ -34,13 +35,19 @@ def is_unstorable(text: str) -> bool:
 
 
 def printable_name(name: str) -> str:
-    """`name` fit to be shown: unstorable characters as escapes, cut to a few dozen characters."""
+    """`name` fit to be shown: unstorable characters as escapes, cut to a few dozen characters.
+
+    The one way input is echoed in an answer (a field's name, an unknown metric, a value).
+    """
     shown = UNSTORABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", name)
     return shown if len(shown) <= NAME_LIMIT else shown[: NAME_LIMIT - 1] + "…"
 
 
 def _join(prefix: str, key: object) -> str:
     return f"{prefix}.{key}" if prefix else str(key)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def find_unstorable(value: Any, *, where: str = "") -> str | None:
@@ -50,6 +57,21 @@ def find_unstorable(value: Any, *, where: str = "") -> str | None:
     `where` names `value` itself. None when everything can be stored. Walks with a list rather
     than by recursion, so that however deep a JSON body nests, the walk cannot overflow.
     """
+    if type(value) is dict:
+        # A flat object of plain values, as each of the thousands of readings devices send every
+        # second is: one search over all its text finds whether there is anything to name.
+        texts: list[str] = []
+        for key, each in value.items():
+            kind = type(each)
+            if kind is str:
+                texts.append(each)
+            elif kind not in _SCALARS:
+                break
+            if type(key) is str:
+                texts.append(key)
+        else:
+            if UNSTORABLE.search("".join(texts)) is None:
+                return None
     pending: list[tuple[str, Any]] = [(where, value)]
     while pending:
         name, item = pending.pop()

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.limits import request_address
+
 if TYPE_CHECKING:
     # DRF's settings import this module while rest_framework.views is still being imported.
     from rest_framework.request import Request
@@ -32,6 +34,10 @@ class AnonymousThrottle(SimpleRateThrottle):
         if request.user.is_authenticated or request.auth is not None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request: Request) -> str:
+        # The one way the portal finds a client's address (the ingest's limits use it too).
+        return request_address(request)
 
 
 class UserThrottle(SimpleRateThrottle):

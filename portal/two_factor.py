@@ -9,6 +9,7 @@ it is, so that the site's pages, which need no second factor, work for everyone.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,15 +24,23 @@ def is_verified(user: object) -> bool:
     return verified is not None and verified()
 
 
-def needs_second_factor(request: HttpRequest) -> bool:
-    """Whether this request's user may enter the admin but has not given a code this session."""
-    user = request.user
+def second_factor_missing(user: Any) -> bool:
+    """Whether `user` may enter the admin but has not given a code this session.
+
+    Asked by the admin (below) and by the API's operations that only managers may call, so that
+    a password alone opens neither.
+    """
     return bool(
         settings.ADMIN_TWO_FACTOR
         and user.is_authenticated
         and user.is_staff
         and not is_verified(user)
     )
+
+
+def needs_second_factor(request: HttpRequest) -> bool:
+    """Whether this request's user may enter the admin but has not given a code this session."""
+    return second_factor_missing(request.user)
 
 
 class AdminTwoFactorMiddleware:

@@ -6,18 +6,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from pilots.api import PilotViewSet
 from pilots.api_enrolment import EnrolmentViewSet, SurveyAnswerViewSet
 from portal import views
 from portal.api import DistrictViewSet
+from portal.api_root import Router
 from portal.reports.api import ReportViewSet
 from portal.spaces.api import CallViewSet, MyApplicationViewSet, SpaceViewSet
 from sensors.api import DeviceReadingsView, DeviceRollupsView, DeviceViewSet, MetricViewSet
 from sensors.api_ingest import ReadingIngestView
 
-api = DefaultRouter()
+api = Router()
 api.register("districts", DistrictViewSet, basename="district")
 api.register("pilots", PilotViewSet, basename="pilot")
 api.register("me/enrolments", EnrolmentViewSet, basename="my-enrolment")

@@ -10,7 +10,9 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from portal import services
 from portal.forms import OneTimeCodeForm, SignUpForm
 from portal.http import AuthenticatedHttpRequest
+from portal.limits import LimitReached, request_address
 from portal.two_factor import is_verified
 
 
@@ -72,6 +75,25 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", context)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, refused (429) past the e-mails allowed per account and address."""
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        try:
+            services.account_email_count(
+                kind=services.AccountEmail.PASSWORD_RESET,
+                account=form.cleaned_data["email"],
+                address=request_address(self.request),
+            )
+        except LimitReached as limit:
+            form.add_error(None, limit)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(limit.retry_after)
+            return response
+        return super().form_valid(form)
+
+
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link mailed at sign-up: following it proves the person reads that address."""
     try:
@@ -95,7 +117,7 @@ def verify_email_send(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.info(request, _("Your e-mail address is already confirmed."))
     else:
         try:
-            services.email_verification_send(user=user)
+            services.email_verification_send(user=user, address=request_address(request))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -21,6 +21,7 @@ from sensors.models import (
     IngestBatch,
     Metric,
     Reading,
+    ReadingCorrection,
 )
 from sensors.services.credentials import device_credential_issue, device_credentials_revoke
 
@@ -264,6 +265,26 @@ class HourRollupAdmin(ManagedDevicesAdmin[HourRollup]):
     show_full_result_count = False
 
 
+class ReadingCorrectionInline(admin.TabularInline[ReadingCorrection, Reading]):
+    """The values a reading had before its device corrected it; history, never edited."""
+
+    model = ReadingCorrection
+    extra = 0
+    can_delete = False
+    fields = ["corrected_at", "old_value", "new_value", "source"]
+    readonly_fields = ["corrected_at", "old_value", "new_value", "source"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Whoever may see a reading sees its history: it is part of the reading.
+        return request.user.has_perm("sensors.view_reading")
+
+
 @admin.register(Reading)
 class ReadingAdmin(ManagedDevicesAdmin[Reading]):
     list_display = ["device", "metric", "time", "value"]
@@ -274,3 +295,4 @@ class ReadingAdmin(ManagedDevicesAdmin[Reading]):
     date_hierarchy = "time"
     # Counting millions of rows for the paginator would make the page unusable.
     show_full_result_count = False
+    inlines = [ReadingCorrectionInline]

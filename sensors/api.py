@@ -65,10 +65,9 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet[Metric]):
         The last `minutes` minutes (10 by default, at most 180), oldest first; a minute no
         device reported is left out. The live page's chart opens with it.
         """
-        query = CityMinutesQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = query_parameters(CityMinutesQuerySerializer, request)
         end = timezone.now()
-        start = end - dt.timedelta(minutes=query.validated_data["minutes"])
+        start = end - dt.timedelta(minutes=query["minutes"])
         minutes = selectors.city_minutes(metric=self.get_object(), start=start, end=end)
         return Response(CityMinutesSerializer({"metric": code, "results": minutes}).data)
 

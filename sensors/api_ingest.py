@@ -18,21 +18,25 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.limits import request_address
 from portal.rest import error_body
+from portal.rest_schema import AutoSchema
 from sensors.errors import CredentialError, SensorError
 from sensors.ingest import BodyError, parse_body
 from sensors.models import DeviceCredential, IngestBatch
 from sensors.services.accepting import ingest_batch_accept
 from sensors.services.credentials import device_credential_check
+from sensors.services.limits import token_failures_add, token_failures_check
 
 KEYWORD = "Token"
 
@@ -52,9 +56,15 @@ class DeviceTokenAuthentication(BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The device token is not valid.")) from None
+        # An address that sent too many invalid tokens is refused before its token is looked up.
+        origin = request_address(request)
+        now = timezone.now()
+        token_failures_check(origin=origin, now=now)
         try:
-            credential = device_credential_check(token=token)
+            credential = device_credential_check(token=token, now=now)
         except CredentialError as error:
+            if error.code == SensorError.INVALID_TOKEN:
+                token_failures_add({origin: 1}, now=now)
             raise exceptions.AuthenticationFailed(error.message, code=error.code) from None
         return AnonymousUser(), credential
 
@@ -82,11 +92,40 @@ class IsDevice(permissions.BasePermission):
         return isinstance(request.auth, DeviceCredential)
 
 
+class IngestSchema(AutoSchema):
+    """The portal's schema, with the body required: a request without one answers 400."""
+
+    def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
+        body: dict[str, Any] | None = super()._get_request_body(direction)  # type: ignore[no-untyped-call]
+        if body:
+            body["required"] = True
+        return body
+
+
+DESCRIPTION = """Readings of the device the token belongs to. Each reading is
+`{"metric": "pm25", "time": "2026-11-25T09:00:00+09:00", "value": 41.5}`, optionally with
+`"device"` (the device's own id or name) and `"correction": true`. Every reading is judged on its
+own: the 202 counts those accepted and lists each refused one by its index, a code and a reason.
+
+A reading of a metric at a time (compared in UTC) that an earlier reading of the same batch has,
+or that was received before, is refused as `duplicate`, and the reason gives the value received:
+a device that sends again after a lost answer learns that nothing was lost, and nothing stored is
+overwritten by accident. To replace a stored value, send the reading again with
+`"correction": true`: the new value replaces the old one, which is kept in the reading's history,
+and the minute and hour rollups and the alerts follow. A correction of a time with nothing stored
+is an ordinary reading; one that changes nothing is a `duplicate`.
+
+503 `unavailable` means the database could not take the readings just then and nothing was kept:
+send them again after the seconds in Retry-After."""
+
+
 class ReadingIngestView(APIView):
     authentication_classes = [DeviceTokenAuthentication]
     permission_classes = [IsDevice]
+    schema = IngestSchema()
 
     @extend_schema(
+        description=DESCRIPTION,
         # Each reading is judged on its own and refused by index in the 202 (not an object, a
         # field missing...), so any JSON value may stand in the list; the list must not be
         # empty, and holds at most SENSORS_MAX_BATCH readings (more answer 413).
@@ -103,7 +142,26 @@ class ReadingIngestView(APIView):
             400: OpenApiResponse(description="Malformed JSON or not a list of readings"),
             401: OpenApiResponse(description="Missing, wrong or revoked device token"),
             413: OpenApiResponse(description="Body too large or too many readings"),
+            429: OpenApiResponse(
+                description="`rate_limited`: the device has sent its readings for this minute "
+                "(SENSORS_DEVICE_READINGS_PER_MINUTE); `too_many_invalid_tokens`: too many "
+                "invalid tokens came from the caller's address. Nothing was stored; send again "
+                "after the seconds in Retry-After."
+            ),
+            503: OpenApiResponse(
+                description="`unavailable`: the database is away for a moment and nothing was "
+                "kept; send again after the seconds in Retry-After."
+            ),
         },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                OpenApiParameter.HEADER,
+                response=[429, 503],
+                description="Seconds to wait before sending again.",
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         credential = request.auth

@@ -21,6 +21,10 @@ class SensorError(StrEnum):
     INTERNAL_ERROR = "internal_error"
     # The database could not take the readings just now; nothing was stored, send them again.
     UNAVAILABLE = "unavailable"
+    # Limits: the device sent more readings this minute than SENSORS_DEVICE_READINGS_PER_MINUTE;
+    # its address (or MQTT topic) sent too many invalid tokens. Both answer 429 with Retry-After.
+    RATE_LIMITED = "rate_limited"
+    TOO_MANY_INVALID_TOKENS = "too_many_invalid_tokens"
     # The device's token, and the MQTT topic it publishes on (codes, not secrets).
     MISSING_TOKEN = "missing_token"  # noqa: S105
     INVALID_TOKEN = "invalid_token"  # noqa: S105
@@ -36,6 +40,13 @@ class SensorError(StrEnum):
     INVALID_TIME = "invalid_time"
     TIME_IN_FUTURE = "time_in_future"
     TIME_TOO_OLD = "time_too_old"
+    # A reading of a metric and time that an earlier reading of the batch has, or one received
+    # before; or a correction that changes nothing.
+    DUPLICATE = "duplicate"
+    INVALID_CORRECTION = "invalid_correction"
+    # Text the database could not store (NUL, half a surrogate pair), as the rest of the portal
+    # names it (`portal.storable`); in one reading, or in an MQTT message's envelope.
+    UNSTORABLE_TEXT = "unstorable_text"
 
 
 class CredentialError(ValidationError):

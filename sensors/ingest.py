@@ -2,9 +2,20 @@
 
 The same checks serve HTTP and MQTT. A body is a JSON list of readings or one reading alone; each
 reading is `{"metric": "pm25", "time": "2026-11-25T09:00:00+09:00", "value": 41.5}`, optionally
-with `"device"` naming the sender. Readings are judged one by one: the good ones are accepted and
-each bad one is reported by its index, a stable code and a reason a person can read. Problems with
-the body as a whole (not JSON, too big, not a list of objects) raise `BodyError` instead.
+with `"device"` naming the sender and `"correction": true` when it replaces a stored value.
+Readings are judged one by one: the good ones are accepted and each bad one is reported by its
+index, a stable code and a reason a person can read. Problems with the body as a whole (not JSON,
+too big, not a list of objects) raise `BodyError` instead.
+
+A reading of a metric at a time (in UTC) that an earlier one of the batch already has, or that is
+already stored, is refused as a `duplicate`: a device that resends after a lost acknowledgement
+learns that nothing was lost, and nothing stored is overwritten unless the device says so with
+the correction flag. What a reading repeats is only known under the device's lock, so
+`check_readings` finds the repeats inside the batch and `CheckedBatch.repeats_refuse` the rest,
+given what is stored.
+
+Whatever of the input an answer shows is cut short (`portal.storable.printable_name`): a reason
+never grows with what a device sent.
 """
 
 from __future__ import annotations
@@ -18,6 +29,8 @@ from typing import Any
 import orjson
 from django.utils.translation import gettext as _
 
+from portal.storable import MESSAGE as UNSTORABLE_MESSAGE
+from portal.storable import find_unstorable, printable_name
 from sensors.errors import SensorError
 
 UTC = dt.UTC
@@ -43,16 +56,98 @@ class MetricBounds:
     max_value: float
 
 
+Row = tuple[int, str, float]  # metric id, UTC time in ISO 8601, value
+Key = tuple[int, str]  # metric id, UTC time in ISO 8601: what a device has one reading of
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An accepted reading, with where it was in the batch and whether it corrects a stored one."""
+
+    index: int
+    metric: str
+    row: Row
+    correction: bool
+
+
 @dataclass
 class CheckedBatch:
-    """Accepted readings as `(metric id, UTC time in ISO 8601, value)` and the rejections."""
+    """The accepted readings and the rejections of one batch.
 
-    rows: list[tuple[int, str, float]] = field(default_factory=list)
+    `rows` are the readings to store as `(metric id, UTC time in ISO 8601, value)`;
+    `corrections` those that replace the value stored for their metric and time.
+    """
+
+    taken: list[Taken] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def rows(self) -> list[Row]:
+        return [taken.row for taken in self.taken if not taken.correction]
+
+    @property
+    def corrections(self) -> list[Row]:
+        return [taken.row for taken in self.taken if taken.correction]
+
+    @property
     def accepted(self) -> int:
-        return len(self.rows)
+        return len(self.taken)
+
+    @property
+    def keys(self) -> list[Key]:
+        """The metric and time of each accepted reading."""
+        return [(taken.row[0], taken.row[1]) for taken in self.taken]
+
+    def repeats(self, stored: dict[Key, float]) -> bool:
+        """Whether any accepted reading has its metric and time in `stored`."""
+        return not stored.keys().isdisjoint(self.keys)
+
+    def repeats_refuse(self, stored: dict[Key, float]) -> None:
+        """Refuse as `duplicate` what repeats a reading in `stored`, then add the rest to it.
+
+        `stored` holds the device's values by metric and time: those in the database, and
+        those accepted before this batch but not stored yet. A correction of a value stored is
+        kept, one of nothing stored is an ordinary reading, and one that changes nothing is a
+        duplicate too. The caller must hold the device's lock from the reading of `stored`
+        until the transaction that keeps this batch commits.
+        """
+        if not any(taken.correction for taken in self.taken) and not self.repeats(stored):
+            # The common case, without a loop in Python: nothing to refuse or to change.
+            stored.update((taken.row[:2], taken.row[2]) for taken in self.taken)
+            return
+        kept: list[Taken] = []
+        for taken in self.taken:
+            metric_id, time, value = taken.row
+            key = (metric_id, time)
+            before = stored.get(key)
+            if before is not None and (not taken.correction or before == value):
+                self.rejected.append(
+                    {
+                        "index": taken.index,
+                        "code": SensorError.DUPLICATE,
+                        "reason": _duplicate_reason(taken, before),
+                    }
+                )
+                continue
+            if before is None and taken.correction:
+                taken = Taken(taken.index, taken.metric, taken.row, correction=False)
+            stored[key] = value
+            kept.append(taken)
+        self.taken = kept
+        self.rejected.sort(key=lambda rejection: int(rejection["index"]))
+
+
+def _duplicate_reason(taken: Taken, stored: float) -> str:
+    replace = {"metric": taken.metric, "time": taken.row[1], "value": stored}
+    if taken.correction:
+        return _("The %(metric)s reading at %(time)s already has the value %(value)s.") % replace
+    return (
+        _(
+            "A %(metric)s reading at %(time)s was already received, with the value %(value)s; "
+            'to replace it, send the reading with "correction": true.'
+        )
+        % replace
+    )
 
 
 def parse_body(raw: bytes, *, max_bytes: int, max_readings: int) -> list[Any]:
@@ -145,9 +240,19 @@ def check_readings(
     def reject(index: int, code: SensorError, reason: str) -> None:
         batch.rejected.append({"index": index, "code": code, "reason": reason})
 
+    # The index of the first accepted reading of each metric and time in the batch.
+    first: dict[Key, int] = {}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             reject(index, SensorError.NOT_AN_OBJECT, _("A reading must be a JSON object."))
+            continue
+        unstorable = find_unstorable(item)
+        if unstorable is not None:
+            reject(
+                index,
+                SensorError.UNSTORABLE_TEXT,
+                f"{printable_name(unstorable)}: {UNSTORABLE_MESSAGE}",
+            )
             continue
         if "metric" not in item or "time" not in item or "value" not in item:
             missing = [name for name in ("metric", "time", "value") if name not in item]
@@ -162,13 +267,25 @@ def check_readings(
         ):
             reject(index, SensorError.WRONG_DEVICE, _("A device may only send its own readings."))
             continue
+        correction = item.get("correction", False)
+        if not isinstance(correction, bool):
+            reject(
+                index,
+                SensorError.INVALID_CORRECTION,
+                _('"correction" must be true or false.'),
+            )
+            continue
         code = item["metric"]
         metric = metrics.get(code) if isinstance(code, str) else None
         if metric is None:
+            # Only text is echoed, cut to a few dozen characters so that the reason never grows
+            # with the input; any other JSON value is no metric's code, whatever it holds.
             reject(
                 index,
                 SensorError.UNKNOWN_METRIC,
-                _("Unknown metric: %(metric)r.") % {"metric": code},
+                _("Unknown metric: %(metric)r.") % {"metric": printable_name(code)}
+                if isinstance(code, str)
+                else _("The metric must be the code of a metric, as text."),
             )
             continue
         value = item["value"]
@@ -181,7 +298,8 @@ def check_readings(
                 SensorError.OUT_OF_RANGE,
                 _("%(value)s is outside the possible range of %(metric)s (%(min)s to %(max)s).")
                 % {
-                    "value": value,
+                    # A whole number of hundreds of digits is still a float.
+                    "value": printable_name(str(value)),
                     "metric": metric.code,
                     "min": metric.min_value,
                     "max": metric.max_value,
@@ -216,13 +334,33 @@ def check_readings(
                 % {"hours": round(max_age.total_seconds() / 3600, 1)},
             )
             continue
-        batch.rows.append((metric.id, time.astimezone(UTC).isoformat(), float(value)))
+        # One instant has many spellings (offsets, fractions of a second); its UTC spelling by
+        # Python is the one the database's rows are compared in, too.
+        utc = time.astimezone(UTC).isoformat()
+        earlier = first.setdefault((metric.id, utc), index)
+        if earlier != index:
+            reject(
+                index,
+                SensorError.DUPLICATE,
+                _("Reading %(index)d of this batch has the same metric and time.")
+                % {"index": earlier},
+            )
+            continue
+        batch.taken.append(Taken(index, metric.code, (metric.id, utc, float(value)), correction))
     return batch
 
 
-def encode_rows(rows: list[tuple[int, str, float]]) -> str:
-    return json.dumps(rows, separators=(",", ":"))
+def encode_rows(rows: list[Row], corrections: list[Row] | None = None) -> str:
+    """A batch's readings as compact JSON: `[metric, time, value]`, corrections with a 1 after."""
+    encoded: list[list[Any]] = [list(row) for row in rows]
+    encoded += [[*row, 1] for row in corrections or []]
+    return json.dumps(encoded, separators=(",", ":"))
 
 
-def decode_rows(text: str) -> list[tuple[int, str, float]]:
-    return [(int(metric), str(time), float(value)) for metric, time, value in json.loads(text)]
+def decode_rows(text: str) -> tuple[list[Row], list[Row]]:
+    """The readings and the corrections of `encode_rows`' JSON."""
+    rows: list[Row] = []
+    corrections: list[Row] = []
+    for metric, time, value, *flag in json.loads(text):
+        (corrections if flag else rows).append((int(metric), str(time), float(value)))
+    return rows, corrections

@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING
 import orjson
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import close_old_connections, connection
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from rest_framework import exceptions
 
-from portal.rest import error_body
+from portal.limits import client_address
+from portal.rest import DATABASE_AWAY, error_body
 from sensors.errors import SensorError
 from sensors.ingest import BodyError, parse_body
 from sensors.services.groups import Answer, Send, sends_commit
@@ -137,7 +138,8 @@ class GroupCommitter:
     async def _commit(self, sends: list[Send]) -> list[Answer]:
         try:
             return await sync_to_async(_commit, thread_sensitive=True)(sends)
-        except DatabaseError:
+        except DATABASE_AWAY:
+            # As every API endpoint answers (`portal.rest`); other database errors are faults.
             logger.exception("Could not store %d requests' readings", len(sends))
             return [_failure(send, 503) for send in sends]
         except Exception:
@@ -168,7 +170,8 @@ def _failure(send: Send, status: int) -> Answer:
         else:
             code = SensorError.INTERNAL_ERROR
             message = _("The readings could not be handled; they were not stored.")
-    return Answer(status, error_body(status=status, code=code, message=message))
+    retry_after = settings.DATABASE_RETRY_AFTER if status == 503 else None
+    return Answer(status, error_body(status=status, code=code, message=message), retry_after)
 
 
 committer = GroupCommitter()
@@ -228,9 +231,15 @@ async def application(scope: Scope, receive: ASGIReceiveCallable, send: ASGISend
     http_scope: HTTPScope = scope  # type: ignore[assignment]
     headers = dict(http_scope["headers"])
     language = _language(headers.get(b"accept-language", b""))
+    client = http_scope.get("client")
+    forwarded = headers.get(b"x-forwarded-for")
+    origin = client_address(
+        remote=client[0] if client else "",
+        forwarded_for=forwarded.decode("latin-1") if forwarded is not None else None,
+    )
     try:
         with translation.override(language):
-            answer = await _answer(headers, receive)
+            answer = await _answer(headers, receive, origin)
     except ClientGone:
         return
     body = orjson.dumps(answer.body)
@@ -243,6 +252,8 @@ async def application(scope: Scope, receive: ASGIReceiveCallable, send: ASGISend
     ]
     if answer.status == 401:
         response_headers.append((b"www-authenticate", b"Token"))
+    if answer.retry_after is not None:
+        response_headers.append((b"retry-after", str(answer.retry_after).encode()))
     start: HTTPResponseStartEvent = {
         "type": "http.response.start",
         "status": answer.status,
@@ -254,7 +265,7 @@ async def application(scope: Scope, receive: ASGIReceiveCallable, send: ASGISend
     await send(end)
 
 
-async def _answer(headers: dict[bytes, bytes], receive: ASGIReceiveCallable) -> Answer:
+async def _answer(headers: dict[bytes, bytes], receive: ASGIReceiveCallable, origin: str) -> Answer:
     token = _token(headers.get(b"authorization", b""))
     if isinstance(token, Answer):
         return token
@@ -268,15 +279,21 @@ async def _answer(headers: dict[bytes, bytes], receive: ASGIReceiveCallable) -> 
     raw = None if declared > max_bytes else await _body(receive, max_bytes)
     if raw is None:
         return await committer.submit(
-            Send(token=token, items=[], refused=_too_large(max_bytes), language=_active())
+            Send(
+                token=token,
+                items=[],
+                refused=_too_large(max_bytes),
+                language=_active(),
+                origin=origin,
+            )
         )
     try:
         items = parse_body(raw, max_bytes=max_bytes, max_readings=settings.SENSORS_MAX_BATCH)
     except BodyError as error:
         return await committer.submit(
-            Send(token=token, items=[], refused=error, language=_active())
+            Send(token=token, items=[], refused=error, language=_active(), origin=origin)
         )
-    return await committer.submit(Send(token=token, items=items, language=_active()))
+    return await committer.submit(Send(token=token, items=items, language=_active(), origin=origin))
 
 
 def _active() -> str | None:

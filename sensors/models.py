@@ -103,6 +103,11 @@ class Device(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+    # The readings sent in one calendar minute, for SENSORS_DEVICE_READINGS_PER_MINUTE: read and
+    # written under the device's processing lock (sensors.services.limits), so that every ingest
+    # process sees the others' counts.
+    ingest_minute = models.DateTimeField(null=True, blank=True, editable=False)
+    ingest_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects: ClassVar[MultilingualManager[Device]] = MultilingualManager()
@@ -222,6 +227,30 @@ class IngestBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} @ {self.received_at.isoformat()} ({self.count})"
+
+
+class ReadingCorrection(models.Model):
+    """A stored reading's value replaced by its device, and the value it had.
+
+    Devices correct a value by sending the reading again with `"correction": true`; the reading
+    then holds the new value, its rollups are computed again, and this row keeps the history.
+    """
+
+    reading = models.ForeignKey(
+        Reading, verbose_name=_("reading"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    old_value = models.FloatField(_("old value"))
+    new_value = models.FloatField(_("new value"))
+    corrected_at = models.DateTimeField(_("corrected at"))
+    source = models.CharField(_("source"), max_length=4, choices=IngestBatch.Source.choices)
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("reading correction")
+        verbose_name_plural = _("reading corrections")
+
+    def __str__(self) -> str:
+        return f"{self.reading_id}: {self.old_value} → {self.new_value}"
 
 
 class Rollup(models.Model):

@@ -9,7 +9,11 @@ depth, the token check here does not rely on it.
 
 Whatever is rejected (a bad token, a malformed message, single readings) is reported on
 `devices/<device-id>/errors` in the same shapes as the HTTP answer: `{"error": {...}}` for the
-message as a whole, `{"accepted": n, "rejected": [...]}` for single readings.
+message as a whole, `{"accepted": n, "rejected": [...]}` for single readings. A message refused
+by a limit (`sensors.services.limits`: the device's readings a minute, or too many invalid
+tokens on its topic, which stands for the address the broker does not show) is reported with
+`"retry_after"` in its error, the seconds after which sending again may succeed, and
+acknowledged like any message that was answered.
 
 Group commit: paho's network thread only queues what arrives; one storing thread takes every
 message waiting (up to `MAX_GROUP`), stores them all in one transaction
@@ -22,10 +26,11 @@ session (clean session off), so the broker keeps QoS 1 messages while it is away
 is acknowledged only after its transaction committed. A process killed at any moment leaves its
 unacknowledged messages with the broker, which delivers them again when the same client id
 reconnects; storing them twice changes nothing (readings are unique per device, metric and time,
-and rollups count only the rows that went in). If the database cannot be written, the group is
-tried again for about 15 seconds; then it stays unacknowledged and the process stops, so that the
-broker delivers it again to the next run. A message that fails for any other reason is reported
-to its device and acknowledged, so that it cannot block the others.
+and rollups count only the rows that went in; the device is told `duplicate`). If the database is
+away (`portal.rest.DATABASE_AWAY`), the group is tried again for about 15 seconds; then it stays
+unacknowledged and the process stops, so that the broker delivers it again to the next run, and
+each device is told so (503 `unavailable`, with `retry_after`). A message that fails for any
+other reason is reported to its device and acknowledged, so that it cannot block the others.
 
 Several processes share the load through an MQTT shared subscription
 (`$share/<group>/devices/+/readings`): the broker hands each message to one member of the group.
@@ -46,11 +51,13 @@ from urllib.parse import unquote, urlsplit
 import orjson
 import paho.mqtt.client as mqtt
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
 from paho.mqtt.enums import CallbackAPIVersion
 
-from portal.rest import error_body
+from portal.rest import DATABASE_AWAY, error_body
+from portal.storable import MESSAGE as UNSTORABLE_MESSAGE
+from portal.storable import find_unstorable, printable_name
 from sensors.errors import SensorError
 from sensors.ingest import BodyError, loads, readings_from
 from sensors.services.groups import Answer, Send, sends_commit
@@ -79,9 +86,29 @@ def _error(status: int, code: SensorError, message: str) -> dict[str, Any]:
     return error_body(status=status, code=code, message=message)
 
 
+def _device_ref(topic: str) -> str:
+    """The device id of a readings topic, `devices/<id>/readings`, as the device wrote it."""
+    return topic.split("/")[1]
+
+
+def unavailable_report() -> dict[str, Any]:
+    """What devices are told when the database is away: their messages wait with the broker."""
+    report = _error(
+        503,
+        SensorError.UNAVAILABLE,
+        _(
+            "The readings could not be stored just now. The message is kept and will be stored "
+            "when the database is back; there is no need to send it again."
+        ),
+    )
+    # As the Retry-After header over HTTP: when the portal expects to take messages again.
+    report["error"]["retry_after"] = settings.DATABASE_RETRY_AFTER
+    return report
+
+
 def _read(topic: str, payload: bytes | bytearray) -> Send | dict[str, Any]:
     """What a message carries, or the report that refuses it without looking at the database."""
-    device_ref = topic.split("/")[1]
+    device_ref = _device_ref(topic)
     if len(payload) > settings.SENSORS_MAX_BODY_BYTES:
         return _error(
             413,
@@ -93,22 +120,44 @@ def _read(topic: str, payload: bytes | bytearray) -> Send | dict[str, Any]:
         envelope = loads(payload)
     except BodyError as error:
         return _error(error.status, error.code, error.message)
+    if isinstance(envelope, dict):
+        # The readings are judged one by one, such text among them too (`check_readings`).
+        unstorable = find_unstorable(
+            {key: each for key, each in envelope.items() if key != "readings"}
+        )
+        if unstorable is not None:
+            return _error(
+                400,
+                SensorError.UNSTORABLE_TEXT,
+                f"{printable_name(unstorable)}: {UNSTORABLE_MESSAGE}",
+            )
     if not isinstance(envelope, dict) or not isinstance(envelope.get("token"), str):
         return _error(
             401,
             SensorError.MISSING_TOKEN,
             _('A message must be {"token": "<device token>", "readings": [...]}.'),
         )
+    # The broker shows no client addresses: invalid tokens are counted per topic instead.
+    origin = f"mqtt:{device_ref}"
     try:
         items = readings_from(envelope.get("readings"), max_readings=settings.SENSORS_MAX_BATCH)
     except BodyError as error:
-        return Send(token=envelope["token"], items=[], refused=error, topic_device=device_ref)
-    return Send(token=envelope["token"], items=items, topic_device=device_ref)
+        return Send(
+            token=envelope["token"],
+            items=[],
+            refused=error,
+            topic_device=device_ref,
+            origin=origin,
+        )
+    return Send(token=envelope["token"], items=items, topic_device=device_ref, origin=origin)
 
 
 def _report(answer: Answer) -> dict[str, Any] | None:
     if answer.status != 202:
-        return answer.body
+        if answer.retry_after is None:
+            return answer.body
+        # What the Retry-After header says over HTTP: when sending again may succeed.
+        return {"error": {**answer.body["error"], "retry_after": answer.retry_after}}
     return answer.body if answer.body["rejected"] else None
 
 
@@ -219,7 +268,7 @@ class MqttIngest:
             close_old_connections()
             try:
                 return handle_messages(batch)
-            except DatabaseError:
+            except DATABASE_AWAY:
                 logger.warning("Database unavailable; retrying in %s s", wait, exc_info=True)
                 connections.close_all()
                 time.sleep(wait)
@@ -231,8 +280,15 @@ class MqttIngest:
         stored (it is then left unacknowledged and the subscriber stops)."""
         try:
             reports = self._store(messages)
-        except DatabaseError:
+        except DATABASE_AWAY:
+            # Only a database that is away: any other database error is a fault, which the
+            # messages would hit again on every delivery (below).
             logger.exception("Could not store %d messages; stopping unacknowledged", len(messages))
+            # The messages stay with the broker, which delivers them again when an ingest is
+            # back: the devices are told so, and need not send them again.
+            away = orjson.dumps(unavailable_report())
+            for message in messages:
+                client.publish(error_topic(_device_ref(message.topic)), away, qos=QOS)
             self.failed.set()
             client.disconnect()
             return False
@@ -242,7 +298,9 @@ class MqttIngest:
                 return all(self.process(client, [message]) for message in messages)
             # A message that fails for any other reason would fail again on every redelivery
             # and hold up every device behind it: tell its device, log it and let it go.
-            logger.exception("Could not handle a message from %s", messages[0].topic)
+            logger.exception(
+                "Could not handle a message from %s", printable_name(messages[0].topic)
+            )
             reports = [
                 _error(
                     500,
@@ -253,7 +311,7 @@ class MqttIngest:
         for message, report in zip(messages, reports, strict=True):
             if report is not None:
                 client.publish(
-                    error_topic(message.topic.split("/")[1]), orjson.dumps(report), qos=QOS
+                    error_topic(_device_ref(message.topic)), orjson.dumps(report), qos=QOS
                 )
             client.ack(message.mid, message.qos)
         return True

@@ -116,9 +116,14 @@ def device_readings(
 
 
 def device_metrics(device: Device) -> QuerySet[Metric]:
-    """The metrics a device has sent, for the device page's choice of chart."""
+    """The metrics a device has sent, for the device page's choice of chart.
+
+    Hourly rollups count too: they outlive the readings they summarise (history imported as
+    rollups, readings past their keeping), and the page's longer charts draw from them.
+    """
     return Metric.objects.filter(
         Exists(Reading.objects.filter(device=device, metric=OuterRef("pk")))
+        | Exists(HourRollup.objects.filter(device=device, metric=OuterRef("pk")))
     )
 
 

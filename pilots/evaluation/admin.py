@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from pilots.evaluation import selectors, services
 from pilots.evaluation.errors import EvaluationErrorCode
+from pilots.evaluation.labels import labelled
 from pilots.evaluation.models import Decision, EvaluationPlan, PlanAmendment, Scorecard
 from pilots.evaluation.permissions import user_manages_evaluation
 from pilots.models import Pilot
@@ -248,7 +249,8 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
         from django.template.loader import render_to_string
 
         return render_to_string(
-            "evaluation/includes/indicator_table.html", {"scorecard": scorecard}
+            "evaluation/includes/indicator_table.html",
+            {"scorecard": scorecard, "rows": labelled(scorecard.indicators)},
         )
 
     @admin.display(description=gettext_lazy("decision"))
@@ -304,6 +306,7 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
             "title": _("Decide the future of %(pilot)s") % {"pilot": pilot.title},
             "pilot": pilot,
             "scorecard": scorecard,
+            "rows": labelled(scorecard.indicators),
             "form": form,
             "suggestions": selectors.where_next(pilot, now=timezone.now()),
             "opts": self.model._meta,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +22,7 @@ from pilots.evaluation.serializers import (
 )
 from pilots.models import Pilot
 from portal.models import User
+from portal.two_factor import second_factor_missing
 
 
 def _managed_pilot(request: Request, slug: str) -> tuple[Pilot, User]:
@@ -27,7 +30,21 @@ def _managed_pilot(request: Request, slug: str) -> tuple[Pilot, User]:
     user = request.user
     if not isinstance(user, User) or not user_manages_evaluation(user, pilot):
         raise exceptions.PermissionDenied()
+    # A manager's powers need the session's one-time code here as in the admin.
+    if second_factor_missing(user):
+        raise exceptions.PermissionDenied(
+            _(
+                "Managing a pilot needs this session's one-time code: give the code from your "
+                "authenticator app at %(url)s, then try again."
+            )
+            % {"url": reverse("two-factor-verify")}
+        )
     return pilot, user
+
+
+_NOT_A_MANAGER = (
+    "The caller does not manage this pilot, or has not given this session's one-time code"
+)
 
 
 class EvaluationPlanView(APIView):
@@ -35,7 +52,9 @@ class EvaluationPlanView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: PlanSerializer})
+    @extend_schema(
+        responses={200: PlanSerializer, 403: OpenApiResponse(description=f"{_NOT_A_MANAGER}.")}
+    )
     def get(self, request: Request, slug: str) -> Response:
         pilot, _user = _managed_pilot(request, slug)
         plan = selectors.plan_of(pilot)
@@ -43,7 +62,15 @@ class EvaluationPlanView(APIView):
             raise exceptions.NotFound()
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(request=PlanInputSerializer, responses={200: PlanSerializer})
+    @extend_schema(
+        request=PlanInputSerializer,
+        responses={
+            200: PlanSerializer,
+            403: OpenApiResponse(
+                description=f"{_NOT_A_MANAGER}, or a form post lacks its CSRF token."
+            ),
+        },
+    )
     def put(self, request: Request, slug: str) -> Response:
         pilot, user = _managed_pilot(request, slug)
         given = PlanInputSerializer(data=request.data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +122,8 @@ class Scorecard(models.Model):
         indexes = [models.Index(fields=["pilot", "-computed_at"], name="scorecard_pilot_computed")]
 
     def __str__(self) -> str:
-        return f"{self.pilot} · {self.computed_at:%Y-%m-%d %H:%M}"
+        # In the city's time, as every other time on screen, not the database's UTC.
+        return f"{self.pilot} · {timezone.localtime(self.computed_at):%Y-%m-%d %H:%M}"
 
     @property
     def explanation(self) -> str:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from pilots.evaluation.models import EvaluationPlan, PlanAmendment, Recommendation, Scorecard
 from pilots.evaluation.plan import Kind
 from pilots.evaluation.services import plan_is_locked
+from portal import rest
 
 
 class IndicatorResultSerializer(serializers.Serializer[dict[str, Any]]):
@@ -78,7 +79,7 @@ class PlanSerializer(serializers.ModelSerializer[EvaluationPlan]):
         return plan_is_locked(plan.pilot)
 
 
-class PlanInputSerializer(serializers.Serializer[dict[str, Any]]):
+class PlanInputSerializer(rest.InputSerializer):
     indicators = serializers.ListField(
         child=serializers.DictField(),
         help_text="Indicators, each with code, kind, weight, target and the fields of its kind.",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from pilots import services as pilot_services
 from pilots.evaluation import scoring, selectors
 from pilots.evaluation.errors import EvaluationErrorCode
+from pilots.evaluation.labels import indicator_names
 from pilots.evaluation.models import Decision, EvaluationPlan, PlanAmendment, Scorecard
 from pilots.evaluation.permissions import user_manages_evaluation
 from pilots.evaluation.plan import IndicatorSpec, Kind, parse_indicators
@@ -215,7 +216,7 @@ def _assess(
 
 
 def _scorecards(
-    pilots: Iterable[Pilot], now: dt.datetime, metric_ids: dict[str, int]
+    pilots: Iterable[Pilot], now: dt.datetime, metrics: dict[str, Metric]
 ) -> list[Scorecard | ValidationError]:
     """Each pilot's scorecard as of `now`, not yet saved, or the reason it cannot be scored.
 
@@ -246,7 +247,7 @@ def _scorecards(
             if spec.kind == Kind.SENSOR_EFFECT
         ],
         now=now,
-        metric_ids=metric_ids,
+        metric_ids={code: metric.pk for code, metric in metrics.items()},
     )
     scorecards: list[Scorecard | ValidationError] = []
     for item in planned:
@@ -255,7 +256,7 @@ def _scorecards(
             continue
         pilot, plan, specs = item
         results, series = _assess(pilot, specs, now, sensor_devices)
-        verdict = scoring.recommend(results)
+        verdict = scoring.recommend(results, indicator_names(specs, metrics))
         scorecards.append(
             Scorecard(
                 pilot=pilot,
@@ -279,7 +280,7 @@ def pilot_score(*, pilot: Pilot, now: dt.datetime | None = None) -> Scorecard:
     Every aggregate is computed in SQL over the hourly rollups, answers, enrolments and reports;
     the pilot must have a plan.
     """
-    [scorecard] = _scorecards([pilot], now or timezone.now(), selectors.metric_ids())
+    [scorecard] = _scorecards([pilot], now or timezone.now(), selectors.metrics_by_code())
     if isinstance(scorecard, ValidationError):
         raise scorecard
     scorecard.save()
@@ -300,7 +301,7 @@ def pilots_score(*, pilots: Iterable[Pilot] | None = None, now: dt.datetime | No
     logged and skipped, not allowed to stop the rest.
     """
     now = now or timezone.now()
-    metrics = selectors.metric_ids()
+    metrics = selectors.metrics_by_code()
     chosen = list(pilots if pilots is not None else selectors.pilots_to_score())
     scored = 0
     for first in range(0, len(chosen), SCORE_BATCH):

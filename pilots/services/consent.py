@@ -20,7 +20,7 @@ from pilots.services.common import manager_required, pilot_locked
 from portal.cache import Scope, cache_version_bump
 from portal.languages import texts_by_language
 from portal.models import User
-from portal.notifications.services import notify
+from portal.notifications.services import in_readers_language, notify
 
 
 def consent_version_validate(*, pilot: Pilot, text: str | Mapping[str, str]) -> dict[str, str]:
@@ -79,7 +79,7 @@ def consent_version_publish(
                 "The consent text of %(pilot)s has changed. Until you agree to the new version "
                 "you count as an inactive participant."
             ),
-            params={"pilot": locked.title},
+            params={"pilot": in_readers_language(locked, "title")},
             link=locked.get_absolute_url() + "join/",
         )
     # Pages say whether a pilot can be joined, which takes a consent text.

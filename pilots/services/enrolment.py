@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +22,7 @@ from pilots.services.common import manager_required, pilot_locked
 from pilots.services.consent import consent_agreement_check
 from portal.cache import Scope, cache_version_bump
 from portal.models import User
-from portal.notifications.services import notify
+from portal.notifications.services import in_readers_language, notify
 
 
 def _age_on(birth_date: dt.date, day: dt.date) -> int:
@@ -56,7 +57,7 @@ def eligibility_failures(*, pilot: Pilot, user: User) -> list[EligibilityFailure
                             "is %(home)s."
                         )
                         % {
-                            "districts": ", ".join(district.name for district in districts),
+                            "districts": get_text_list([district.name for district in districts]),
                             "home": user.home_district.name if user.home_district else _("not set"),
                         },
                         profile_field="home_district",
@@ -289,7 +290,7 @@ def _fill_places(locked: Pilot) -> list[Enrolment]:
             about=locked,
             subject=gettext_lazy("A place in %(pilot)s is yours"),
             body=body,
-            params={"pilot": locked.title},
+            params={"pilot": in_readers_language(locked, "title")},
             link=link,
         )
     return promoted

@@ -16,7 +16,7 @@ from pilots.services.common import manager_required, pilot_locked
 from pilots.services.surveys import survey_announce_if_open
 from portal.cache import Scope, cache_version_bump
 from portal.models import User
-from portal.notifications.services import notify
+from portal.notifications.services import in_readers_language, notify
 
 Phase = Pilot.Phase
 
@@ -123,7 +123,7 @@ def pilot_change_phase(
             "The pilot %(pilot)s you take part in has moved from %(old)s to %(phase)s."
         ),
         params={
-            "pilot": locked.title,
+            "pilot": in_readers_language(locked, "title"),
             "phase": Phase(to_phase).label,
             "old": Phase(current).label,
         },
@@ -159,7 +159,10 @@ def _close_waiting_list(locked: Pilot) -> None:
             "%(pilot)s is now %(phase)s and will take no more residents in, so its waiting list "
             "is closed and you are no longer on it. Thank you for your interest."
         ),
-        params={"pilot": locked.title, "phase": Phase(locked.phase).label},
+        params={
+            "pilot": in_readers_language(locked, "title"),
+            "phase": Phase(locked.phase).label,
+        },
         link=locked.get_absolute_url(),
     )
 

@@ -18,7 +18,7 @@ from pilots.notices import PilotNotice
 from pilots.services.common import manager_required, pilot_locked
 from portal.languages import default_language_field
 from portal.models import User
-from portal.notifications.services import notify
+from portal.notifications.services import in_readers_language, notify
 
 MAX_TEXT = 4000
 
@@ -52,7 +52,10 @@ def survey_announce_if_open(*, survey: Survey, locked_pilot: Pilot) -> bool:
         about=locked_pilot,
         subject=gettext_lazy("New survey: %(survey)s"),
         body=gettext_lazy("%(pilot)s asks what you think: “%(survey)s” is open for your answers."),
-        params={"pilot": locked_pilot.title, "survey": survey.title},
+        params={
+            "pilot": in_readers_language(locked_pilot, "title"),
+            "survey": in_readers_language(survey, "title"),
+        },
         link=survey.get_absolute_url(),
     )
     return True

@@ -7,19 +7,28 @@ rolled-back change never reaches anyone's mailbox.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 from portal.celery import enqueue_on_commit
 from portal.models import User
 from portal.notifications.models import Notification, NotificationOptOut
 from portal.notifications.registry import kind_values
+
+
+def in_readers_language(instance: models.Model, field: str) -> Promise:
+    """A translated field of `instance` (a pilot's title, a call's), read as each notice is written.
+
+    `notify` writes each recipient's notice in their language; a title read at once would be in
+    the sender's.
+    """
+    return cast(Promise, lazy(getattr, str)(instance, field))
 
 
 def notify(

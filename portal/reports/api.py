@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiRequest,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -21,8 +23,10 @@ from rest_framework.response import Response
 from pilots.models import Pilot
 from portal.models import User
 from portal.reports import selectors, services
+from portal.reports.errors import ReportError
 from portal.reports.models import Category, Report
 from portal.reports.permissions import user_may_report, user_may_support
+from portal.reports.photos import PHOTO_MEDIA_TYPES
 from portal.reports.serializers import (
     AddressPlaceSerializer,
     AddressQuerySerializer,
@@ -34,19 +38,6 @@ from portal.reports.serializers import (
 )
 from portal.rest import query_parameters
 from sensors.models import Device
-
-
-class ReportRefused(exceptions.APIException):
-    """A report rule refused the request; the code says which."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid"
-
-
-def raise_api_error(error: ValidationError) -> NoReturn:
-    if hasattr(error, "error_dict"):
-        raise exceptions.ValidationError(error.message_dict)
-    raise ReportRefused(detail=" ".join(error.messages), code=error.code or "invalid")
 
 
 class MayReport(permissions.BasePermission):
@@ -85,44 +76,61 @@ class ReportViewSet(
         return selectors.report_list(_filters(query)).prefetch_related("photos")
 
     @extend_schema(
-        request={"multipart/form-data": ReportCreateSerializer}, responses={201: ReportSerializer}
+        request={
+            "multipart/form-data": OpenApiRequest(
+                ReportCreateSerializer,
+                encoding={"photos": {"contentType": ", ".join(PHOTO_MEDIA_TYPES)}},
+            )
+        },
+        responses={
+            201: ReportSerializer,
+            # `portal.rest` gives each code its status.
+            404: OpenApiResponse(
+                description="No category open for reports has this code (`category_unknown`), "
+                "no pilot this slug (`pilot_unknown`) or no device this id (`device_unknown`)."
+            ),
+        },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """File a report: category, description, latitude and longitude, up to three photos."""
+        """File a report: category, description, latitude and longitude, up to three photos.
+
+        The place is `latitude` and `longitude` together, inside one of the city's districts, or
+        else an `address` that names a district; photos are JPEG, PNG, WebP or GIF images of at
+        most 10 MB. A report that breaks one of these answers 400 with the rule's code.
+        """
         data = ReportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         category = Category.objects.filter(code=values["category"], active=True).first()
         if category is None:
-            raise ReportRefused(detail="Unknown category.", code="category_unknown")
+            raise ValidationError(
+                _("No category open for reports has this code."), code=ReportError.CATEGORY_UNKNOWN
+            )
         pilot = None
         if values["pilot"]:
             pilot = Pilot.objects.filter(slug=values["pilot"]).first()
             if pilot is None:
-                raise ReportRefused(detail="Unknown pilot.", code="pilot_unknown")
+                raise ValidationError(_("No pilot has this slug."), code=ReportError.PILOT_UNKNOWN)
         device = None
         if values["device"] is not None:
             device = Device.objects.filter(pk=values["device"]).first()
             if device is None:
-                raise ReportRefused(detail="Unknown device.", code="device_unknown")
+                raise ValidationError(_("No device has this id."), code=ReportError.DEVICE_UNKNOWN)
         user = request.user
         assert isinstance(user, User)  # noqa: S101 - MayReport guarantees it.
-        try:
-            report = services.report_create(
-                reporter=user,
-                category=category,
-                description=values["description"],
-                latitude=values.get("latitude"),
-                longitude=values.get("longitude"),
-                address=values["address"],
-                pilot=pilot,
-                device=device,
-                photos=[upload.read() for upload in values["photos"]],
-                show_name=values["show_name"],
-                source=Report.Source.API,
-            )
-        except ValidationError as error:
-            raise_api_error(error)
+        report = services.report_create(
+            reporter=user,
+            category=category,
+            description=values["description"],
+            latitude=values.get("latitude"),
+            longitude=values.get("longitude"),
+            address=values["address"],
+            pilot=pilot,
+            device=device,
+            photos=[upload.read() for upload in values["photos"]],
+            show_name=values["show_name"],
+            source=Report.Source.API,
+        )
         created = selectors.report_list().prefetch_related("photos").get(pk=report.pk)
         return Response(ReportSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -183,9 +191,6 @@ class ReportViewSet(
         user = request.user
         if not isinstance(user, User) or not user_may_support(user, report):
             raise exceptions.PermissionDenied()
-        try:
-            services.report_support(report=report, user=user)
-        except ValidationError as error:
-            raise_api_error(error)
+        services.report_support(report=report, user=user)
         report.refresh_from_db()
         return Response(ReportSerializer(report).data)

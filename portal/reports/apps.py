@@ -12,6 +12,9 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from portal.notifications.registry import kinds_register
         from portal.reports import admin  # noqa: F401
+        from portal.reports.errors import API_STATUSES
         from portal.reports.notices import ReportNotice
+        from portal.rest import refusal_statuses_register
 
         kinds_register(ReportNotice)
+        refusal_statuses_register(API_STATUSES)

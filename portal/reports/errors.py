@@ -29,3 +29,17 @@ class ReportError(StrEnum):
     SUPPORT_OWN = "support_own"
     ALERT_INVALID = "alert_invalid"
     NOT_ALLOWED = "not_allowed"
+
+
+# How the API answers the refusals that the request's form does not explain (portal.rest); every
+# other code answers 400.
+API_STATUSES: dict[str, int] = {
+    # The request names something that is not there (or no longer open): 404 Not Found.
+    ReportError.CATEGORY_UNKNOWN: 404,
+    ReportError.PILOT_UNKNOWN: 404,
+    ReportError.DEVICE_UNKNOWN: 404,
+    # The report's state refuses it: 409 Conflict.
+    ReportError.ALREADY_CLOSED: 409,
+    # Who the caller is keeps them out: 403 Forbidden.
+    ReportError.SUPPORT_OWN: 403,
+}

@@ -103,7 +103,13 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All pilots"),
     )
-    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+    overdue = forms.BooleanField(
+        label=_("Only overdue"),
+        required=False,
+        # The map sends this form's values to the API, where a boolean is the word `true`;
+        # a checkbox says `on` unless told otherwise.
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

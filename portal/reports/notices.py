@@ -3,12 +3,11 @@ and what their texts need to be written in each recipient's language."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.db import models
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from portal.notifications.services import in_readers_language
 from portal.reports.models import Category
 
 
@@ -19,12 +18,6 @@ class ReportNotice(models.TextChoices):
     ASSIGNED = "report_assigned", _("A report is assigned to me to handle")
 
 
-def _name_now(category: Category) -> str:
-    # The translated field answers in the active language, falling back to the other one.
-    return category.name
-
-
 def category_name(category: Category) -> Promise:
-    """The category's name, read when the notice is written: `notify` writes each recipient's
-    notice in their own language, so each reads the name in theirs."""
-    return cast(Promise, lazy(_name_now, str)(category))
+    """The category's name in each recipient's language (see `in_readers_language`)."""
+    return in_readers_language(category, "name")

@@ -27,6 +27,8 @@ THUMBNAIL_SIZE = 320
 # Refuse images that would take more memory to decode than any phone photo needs.
 MAX_PIXELS = 60_000_000
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+# The same formats as media types, as the API's schema lists them (MPO is a camera's JPEG).
+PHOTO_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from portal import rest
 from portal.reports.models import ALERT_RADIUS_MAX, ALERT_RADIUS_MIN, Category, Photo, Report
 from portal.reports.photos import MAX_PHOTOS
 
@@ -86,7 +87,7 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         return report.public_place()[1]
 
 
-class ReportCreateSerializer(serializers.Serializer[dict[str, Any]]):
+class ReportCreateSerializer(rest.InputSerializer):
     """What `POST /api/reports/` accepts (multipart); the service checks the rest."""
 
     category = serializers.SlugField(max_length=40)
@@ -98,8 +99,9 @@ class ReportCreateSerializer(serializers.Serializer[dict[str, Any]]):
         child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS
     )
     pilot = serializers.SlugField(required=False, default="", allow_blank=True)
-    device = serializers.IntegerField(required=False, allow_null=True, default=None)
-    show_name = serializers.BooleanField(required=False, default=False)
+    # A form has no null: a report about no device leaves the field out, or empty.
+    device = serializers.IntegerField(required=False, default=None)
+    show_name = rest.BooleanField(required=False, default=False)
 
 
 class ReportFilterSerializer(serializers.Serializer[dict[str, Any]]):
@@ -112,7 +114,7 @@ class ReportFilterSerializer(serializers.Serializer[dict[str, Any]]):
     )
     district = serializers.SlugField(required=False, allow_blank=True, help_text="District slug")
     pilot = serializers.SlugField(required=False, allow_blank=True, help_text="Pilot slug")
-    overdue = serializers.BooleanField(required=False, help_text="Only reports past their target")
+    overdue = rest.BooleanField(required=False, help_text="Only reports past their target")
 
 
 class MapQuerySerializer(ReportFilterSerializer):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from portal import rest
 from portal.rest import query_parameters
 from portal.spaces import selectors, services
 from portal.spaces.models import Application, Call, InnovationDistrict, Space
@@ -28,7 +29,7 @@ class SpaceFilterSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, min_value=1, max_value=500, help_text="Seats needed."
     )
     available_on = serializers.DateField(required=False)
-    free_only = serializers.BooleanField(required=False, help_text="Only spaces with free seats.")
+    free_only = rest.BooleanField(required=False, help_text="Only spaces with free seats.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[SpaceFilterSerializer]))
@@ -77,7 +78,16 @@ class MyApplicationViewSet(viewsets.ReadOnlyModelViewSet[Application]):
     def get_queryset(self) -> QuerySet[Application]:
         return selectors.applications_of(self.request.user)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ApplicationSerializer,
+            # `portal.rest` gives the code its status.
+            409: OpenApiResponse(
+                description="The application was decided or withdrawn already (`cannot_withdraw`)."
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A refusal reaches the caller through the API's one error handler (portal.rest).

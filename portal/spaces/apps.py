@@ -11,7 +11,10 @@ class SpacesConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.notifications.registry import kinds_register
+        from portal.rest import refusal_statuses_register
         from portal.spaces import admin  # noqa: F401
+        from portal.spaces.errors import API_STATUSES
         from portal.spaces.notices import SpaceNotice
 
         kinds_register(SpaceNotice)
+        refusal_statuses_register(API_STATUSES)

@@ -39,3 +39,29 @@ class SpacesError(enum.StrEnum):
     ALLOCATION_DATES = "allocation_dates"
     OVER_CAPACITY = "over_capacity"
     NO_ALLOCATION = "no_allocation"
+
+
+# How the API answers the refusals that the request's form does not explain (portal.rest); every
+# other code answers 400.
+API_STATUSES: dict[str, int] = {
+    # The state of the application, call, invitation or organisation refuses the request now:
+    # 409 Conflict.
+    SpacesError.REGISTRATION_NUMBER_TAKEN: 409,
+    SpacesError.LAST_OWNER: 409,
+    SpacesError.ALREADY_A_MEMBER: 409,
+    SpacesError.INVITATION_USED: 409,
+    SpacesError.CALL_NOT_OPEN_YET: 409,
+    SpacesError.CALL_CLOSED: 409,
+    SpacesError.ALREADY_APPLIED: 409,
+    SpacesError.NOT_A_DRAFT: 409,
+    SpacesError.CANNOT_WITHDRAW: 409,
+    SpacesError.STATUS_MOVE_NOT_ALLOWED: 409,
+    SpacesError.NOT_UNDER_REVIEW: 409,
+    SpacesError.OVER_CAPACITY: 409,
+    # Who the caller is keeps them out: 403 Forbidden.
+    SpacesError.NOT_A_MEMBER: 403,
+    SpacesError.NOT_AN_OWNER: 403,
+    SpacesError.NOT_A_CALL_MANAGER: 403,
+    SpacesError.NOT_A_REVIEWER: 403,
+    SpacesError.CONFLICT_OF_INTEREST: 403,
+}

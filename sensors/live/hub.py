@@ -22,12 +22,14 @@ sent meanwhile are lost to this process. A ping sent after that which comes back
 as back: the hub joins its group again and resyncs every subscriber with a snapshot read anew from
 the database, which holds whatever was accepted during the outage. The ping is what notices the
 Redis pub/sub layer's outages, which its receive never reports: it reconnects and subscribes
-again by itself, silently dropping what was published while it was away.
+again by itself, silently dropping what was published while it was away. Where it does not
+subscribe again, the pings stay lost while they can be sent, and the hub moves to a new channel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -60,6 +62,11 @@ RETRY_MAX_SECONDS = 2.0
 PING_SECONDS = 0.5
 PING_TIMEOUT_SECONDS = 3.0
 PING = "feed.ping"
+# A layer that takes pings but sends none back for this long after an outage has lost the hub's
+# subscription for good (the pub/sub layer's receiver can stay unsubscribed after Redis
+# restarts): the hub then listens on a new channel, which subscribes anew, and tries again
+# as often while the pings stay lost.
+REBUILD_SECONDS = 5.0
 
 
 class Bucket(NamedTuple):
@@ -196,6 +203,8 @@ class FeedHub:
         self.unanswered: dict[int, float] = {}
         self.lost_at = 0
         self.recovery: asyncio.Task[None] | None = None
+        # Event-loop time of the last outage noticed, or of the last move to a new channel.
+        self.lost_since = 0.0
 
     @property
     def running(self) -> bool:
@@ -262,8 +271,8 @@ class FeedHub:
         self.tasks = [
             asyncio.create_task(self._receive(layer, self.channel_name)),
             asyncio.create_task(self._tick()),
-            asyncio.create_task(self._renew(layer, self.channel_name)),
-            asyncio.create_task(self._watch(layer, self.channel_name)),
+            asyncio.create_task(self._renew(layer)),
+            asyncio.create_task(self._watch(layer)),
         ]
 
     async def _stop(self) -> None:
@@ -296,7 +305,7 @@ class FeedHub:
             delay = RETRY_SECONDS
             self.route(message)
 
-    async def _watch(self, layer: Any, channel: str) -> None:
+    async def _watch(self, layer: Any) -> None:
         """Ping the hub through the layer now and then: an outage shows as a ping that is lost."""
         loop = asyncio.get_running_loop()
         while True:
@@ -305,6 +314,8 @@ class FeedHub:
             if self.unanswered and now - min(self.unanswered.values()) > PING_TIMEOUT_SECONDS:
                 self.unanswered.clear()
                 self._lost(f"a ping did not come back within {PING_TIMEOUT_SECONDS}s")
+                if now - self.lost_since > REBUILD_SECONDS:
+                    await self._listen_anew(layer)
             self.pings += 1
             number = self.pings
             self.unanswered[number] = now
@@ -312,10 +323,32 @@ class FeedHub:
                 # Not `asyncio.wait_for`, which can swallow the hub's own cancellation (before
                 # Python 3.12) when the send finishes at that moment; the hub would never stop.
                 async with asyncio.timeout(PING_TIMEOUT_SECONDS):
-                    await layer.send(channel, {"type": PING, "ping": number})
+                    await layer.send(self.channel_name, {"type": PING, "ping": number})
             except Exception:
                 self.unanswered.pop(number, None)
                 self._lost("a ping could not be sent", exc_info=True)
+
+    async def _listen_anew(self, layer: Any) -> None:
+        """Receive on a new channel in the group: pings sent still do not come back."""
+        self.lost_since = asyncio.get_running_loop().time()
+        old = self.channel_name
+        try:
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                channel = await layer.new_channel()
+                await layer.group_add(city_group(), channel)
+        except Exception:
+            logger.warning("Could not listen to the live feeds on a new channel", exc_info=True)
+            return
+        logger.warning("The live feeds' pings stay lost; listening on a new channel")
+        self.channel_name = channel
+        # Pings to the old channel will never be answered; what the new one carries counts.
+        self.lost_at = max(self.lost_at, self.pings)
+        receiving = self.tasks[0]
+        receiving.cancel()
+        self.tasks[0] = asyncio.create_task(self._receive(layer, channel))
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(PING_TIMEOUT_SECONDS):
+                await layer.group_discard(city_group(), old)
 
     def _lost(self, reason: str, *, at: int | None = None, exc_info: bool = False) -> None:
         """Note that the layer failed: what it carried since ping `at` (by default, the last one
@@ -323,6 +356,7 @@ class FeedHub:
         self.lost_at = max(self.lost_at, self.pings if at is None else at)
         if self.layer_ok:
             self.layer_ok = False
+            self.lost_since = asyncio.get_running_loop().time()
             logger.warning(
                 "The live feeds lost the channel layer (%s); resyncing when it is back",
                 reason,
@@ -377,12 +411,12 @@ class FeedHub:
             # One malformed batch must not end the feed for everybody.
             logger.exception("Could not route a live-feed message")
 
-    async def _renew(self, layer: Any, channel: str) -> None:
+    async def _renew(self, layer: Any) -> None:
         """Join the group again now and then, before the layer's `group_expiry` drops the hub."""
         while True:
             await asyncio.sleep(group_refresh_seconds())
             try:
-                await layer.group_add(city_group(), channel)
+                await layer.group_add(city_group(), self.channel_name)
             except Exception:
                 # The pings notice a dead layer too, and the hub joins again when it is back.
                 logger.warning("Could not renew the live feeds' group membership", exc_info=True)

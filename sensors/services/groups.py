@@ -3,10 +3,11 @@
 The MQTT subscriber (`sensors.mqtt`) and the HTTP endpoint served over ASGI
 (`sensors.ingest_asgi`) gather the messages and requests that arrive while their previous
 transaction commits, and hand them here together. One transaction then checks every token (one
-query for all of them), checks every reading, locks the devices, stores the readings with their
-rollups, moves the devices' last-seen times and opens or closes alerts; the senders are answered
-only after it commits. At thousands of small sends a second this costs a few transactions a
-second instead of thousands, and no acknowledged reading waits anywhere but in the database.
+query for all of them), checks every reading, locks the devices, refuses what repeats a reading
+received before (one query for all of them), stores the readings with their rollups, moves the
+devices' last-seen times and opens or closes alerts; the senders are answered only after it
+commits. At thousands of small sends a second this costs a few transactions a second instead
+of thousands, and no acknowledged reading waits anywhere but in the database.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.limits import LimitReached
 from portal.rest import error_body
 from sensors.errors import SensorError
-from sensors.ingest import BodyError, MetricBounds, check_readings
-from sensors.models import Device, DeviceCredential
+from sensors.ingest import BodyError, CheckedBatch, Key, MetricBounds, check_readings
+from sensors.models import Device, DeviceCredential, IngestBatch
 from sensors.services.accepting import metric_bounds
 from sensors.services.credentials import LAST_USED_PRECISION, token_hash
+from sensors.services.limits import GroupLimits
 from sensors.services.processing import Received, devices_lock, readings_process
+from sensors.services.storage import readings_stored
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,8 @@ class Send:
 
     `items` are its readings, unless `refused` says why its body cannot be used. `topic_device`
     is the device id an MQTT message was published under, which must be the token's device.
-    `language` is the language of the answer's messages (the active one if None).
+    `language` is the language of the answer's messages (the active one if None). `origin` is
+    where invalid tokens are counted (`limits`): the client's address, or the MQTT topic.
     """
 
     token: str
@@ -44,14 +49,20 @@ class Send:
     refused: BodyError | None = None
     topic_device: str | None = None
     language: str | None = None
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What the sender is told: an HTTP status and body (202 with the accepted count)."""
+    """What the sender is told: an HTTP status and body (202 with the accepted count).
+
+    `retry_after` is the number of seconds after which sending again may succeed (a 429 or a
+    503): the `Retry-After` header over HTTP, `retry_after` in an MQTT error report.
+    """
 
     status: int
     body: dict[str, Any]
+    retry_after: int | None = None
 
     @property
     def accepted(self) -> int:
@@ -60,6 +71,11 @@ class Answer:
 
 def _refusal(status: int, code: SensorError, message: str) -> Answer:
     return Answer(status, error_body(status=status, code=code, message=message))
+
+
+def _limited(refusal: LimitReached) -> Answer:
+    body = error_body(status=429, code=str(refusal.code), message=" ".join(refusal.messages))
+    return Answer(429, body, retry_after=refusal.retry_after)
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,8 @@ class _Judging:
     credentials: dict[str, _Credential]
     metrics: dict[str, MetricBounds]
     max_age: dt.timedelta
+    limits: GroupLimits
+    checked: list[_Checked] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
 
@@ -118,9 +136,14 @@ def _judge(send: Send, judging: _Judging) -> Answer:
     """The answer to one send; accepted readings go to `judging.received`."""
     if not send.token:
         return _refusal(401, SensorError.MISSING_TOKEN, _("No device token was given."))
+    blocked = judging.limits.blocked(send.origin)
+    if blocked is not None:
+        return _limited(blocked)
     credential = judging.credentials.get(send.token)
     refusal = _credential_refusal(credential)
     if refusal is not None:
+        if credential is None:
+            judging.limits.token_failed(send.origin)
         return refusal
     assert credential is not None  # noqa: S101 - a missing credential is refused above.
     used = credential.last_used_at
@@ -134,6 +157,9 @@ def _judge(send: Send, judging: _Judging) -> Answer:
         )
     if send.refused is not None:
         return _refusal(send.refused.status, send.refused.code, send.refused.message)
+    limited = judging.limits.take(credential.device_id, len(send.items))
+    if limited is not None:
+        return _limited(limited)
     checked = check_readings(
         send.items,
         device_id=credential.device_id,
@@ -142,25 +168,77 @@ def _judge(send: Send, judging: _Judging) -> Answer:
         now=judging.now,
         max_age=judging.max_age,
     )
-    if checked.rows:
-        judging.received.append(Received(credential.device_id, judging.now, checked.rows))
-    return Answer(202, {"accepted": checked.accepted, "rejected": checked.rejected})
+    answer = Answer(202, {"accepted": checked.accepted, "rejected": checked.rejected})
+    if checked.taken:
+        # What repeats a reading received before is known only under the devices' locks.
+        judging.checked.append(_Checked(credential.device_id, checked, answer, send))
+    return answer
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A send's readings that passed every check, and its answer, until repeats are refused."""
+
+    device_id: int
+    batch: CheckedBatch
+    answer: Answer
+    send: Send
+
+
+def _repeats_refuse(judging: _Judging) -> None:
+    """Refuse what repeats a stored reading, or one of an earlier send in the group, as a
+    `duplicate`; hand the rest to `judging.received`. The devices' locks must be held.
+
+    One query reads what is stored for every reading of the group.
+    """
+    keys: dict[int, list[Key]] = {}
+    for checked in judging.checked:
+        keys.setdefault(checked.device_id, []).extend(checked.batch.keys)
+    stored = readings_stored(keys=keys)
+    for checked in judging.checked:
+        batch = checked.batch
+        received = stored[checked.device_id]
+        if batch.repeats(received) and checked.send.language is not None:
+            # The reasons are in the sender's language; the rest needs none.
+            with translation.override(checked.send.language):
+                batch.repeats_refuse(received)
+        else:
+            batch.repeats_refuse(received)
+        checked.answer.body["accepted"] = batch.accepted
+        if batch.taken:
+            source = IngestBatch.Source.HTTP
+            if checked.send.topic_device is not None:
+                source = IngestBatch.Source.MQTT
+            judging.received.append(
+                Received(checked.device_id, judging.now, batch.rows, batch.corrections, source)
+            )
 
 
 @transaction.atomic
 def sends_commit(*, sends: Sequence[Send], now: dt.datetime | None = None) -> list[Answer]:
     """Check and store what `sends` carry, together; returns one answer per send, in order.
 
-    Every send is judged as the HTTP endpoint judges a request: token first (401), then the
-    MQTT topic (403), then the body (400, 413), then each reading. The caller must tell each
-    sender its answer only after this returns, since the readings are committed by then (unless
-    the caller holds an outer transaction). A `DatabaseError` means nothing was stored.
+    Every send is judged as the HTTP endpoint judges a request: its origin's invalid tokens
+    (429), the token (401), then the MQTT topic (403), then the body (400, 413), then the
+    device's readings this minute (429), then each reading (see `limits`). The caller must tell
+    each sender its answer only after this returns, since the readings are committed by then
+    (unless the caller holds an outer transaction). A `DatabaseError` means nothing was stored.
     """
+    now = now or timezone.now()
+    # Origins that sent too many invalid tokens have theirs refused without a lookup.
+    limits = GroupLimits(origins=(send.origin for send in sends), now=now)
+    credentials = _credentials(
+        {send.token for send in sends if limits.blocked(send.origin) is None}
+    )
+    limits.lock(
+        {found.device_id for found in credentials.values() if _credential_refusal(found) is None}
+    )
     judging = _Judging(
-        now=now or timezone.now(),
-        credentials=_credentials({send.token for send in sends}),
+        now=now,
+        credentials=credentials,
         metrics=metric_bounds(),
         max_age=dt.timedelta(seconds=settings.SENSORS_MAX_READING_AGE),
+        limits=limits,
     )
     answers = []
     for send in sends:
@@ -171,7 +249,11 @@ def sends_commit(*, sends: Sequence[Send], now: dt.datetime | None = None) -> li
                 answers.append(_judge(send, judging))
     if judging.used:
         DeviceCredential.objects.filter(pk__in=judging.used).update(last_used_at=judging.now)
+    if judging.checked:
+        if not limits.locked:
+            devices_lock(checked.device_id for checked in judging.checked)
+        _repeats_refuse(judging)
+    counts = limits.save(seen={batch.device_id for batch in judging.received})
     if judging.received:
-        devices_lock(batch.device_id for batch in judging.received)
-        readings_process(received=judging.received, now=judging.now)
+        readings_process(received=judging.received, now=judging.now, counts=counts)
     return answers

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,7 +37,7 @@ from sensors.live.messages import alert_payload, reading_message
 from sensors.live.push import push_on_commit
 from sensors.models import Device, IngestBatch, Metric
 from sensors.services.alerts import alerts_evaluate, silent_alerts_close
-from sensors.services.storage import Row, devices_mark_seen, readings_store
+from sensors.services.storage import Row, corrections_apply, devices_mark_seen, readings_store
 
 PUBLIC = Device.Visibility.PUBLIC
 
@@ -127,28 +127,36 @@ def ingest_batch_process(*, batch_id: int, now: dt.datetime | None = None) -> in
     batches = _claim_batches(batch_id=batch_id, head_device=head_device, head_count=head_count)
     if not batches:
         return 0
-    stored = readings_process(
-        received=[
+    received = []
+    for batch in batches:
+        rows, corrections = decode_rows(batch.readings)
+        received.append(
             Received(
                 device_id=batch.device_id,
                 received_at=batch.received_at,
-                rows=decode_rows(batch.readings),
+                rows=rows,
+                corrections=corrections,
+                source=batch.source,
             )
-            for batch in batches
-        ],
-        now=now,
-    )
+        )
+    stored = readings_process(received=received, now=now)
     IngestBatch.objects.filter(pk__in=[batch.pk for batch in batches]).delete()
     return stored
 
 
 @dataclass(frozen=True)
 class Received:
-    """Checked readings of one device, as `(metric id, UTC time in ISO 8601, value)`."""
+    """Checked readings of one device, as `(metric id, UTC time in ISO 8601, value)`.
+
+    `corrections` replace the values stored for their metric and time; `source` says how they
+    came (`IngestBatch.Source`), for the history of corrections.
+    """
 
     device_id: int
     received_at: dt.datetime
     rows: list[tuple[int, str, float]]
+    corrections: list[tuple[int, str, float]] = field(default_factory=list)
+    source: str = IngestBatch.Source.HTTP
 
 
 def devices_lock(device_ids: Iterable[int]) -> None:
@@ -167,22 +175,40 @@ def devices_lock(device_ids: Iterable[int]) -> None:
         )
 
 
-def readings_process(*, received: list[Received], now: dt.datetime) -> int:
+def readings_process(
+    *,
+    received: list[Received],
+    now: dt.datetime,
+    counts: dict[int, tuple[dt.datetime, int]] | None = None,
+) -> int:
     """Store, roll up and check readings, and push them to the live feeds after commit.
 
-    Returns how many readings were new. The caller must hold the devices' locks
-    (`devices_lock`, or `_lock_device` for each) in its transaction.
+    Corrections replace stored values (keeping the old ones) and go to the feeds like new
+    readings. Returns how many readings were new. The caller must hold the devices' locks
+    (`devices_lock`, or `_lock_device` for each) in its transaction. `counts`, devices' readings
+    this minute (`limits`), are written with the last-seen times; each device of `counts` must
+    be one of `received`'s.
     """
     rows: list[Row] = []
+    corrected: list[Row] = []
     seen: dict[int, dt.datetime] = {}
     for batch in received:
         device_id = batch.device_id
         seen[device_id] = max(batch.received_at, seen.get(device_id, batch.received_at))
         rows += [(device_id, metric_id, time, value) for metric_id, time, value in batch.rows]
-    if not rows:
+        corrected += [(device_id, *row) for row in batch.corrections]
+    if not rows and not corrected:
         return 0
     stored = readings_store(rows=rows)
-    devices_mark_seen(seen=seen)
+    # After the new rows, which a correction taken along in the same transaction may correct.
+    for batch in received:
+        corrections_apply(
+            rows=[(batch.device_id, *row) for row in batch.corrections],
+            source=batch.source,
+            now=now,
+        )
+    rows += corrected
+    devices_mark_seen(seen=seen, counts=counts)
     metrics = Metric.objects.in_bulk()
     touched = {(device_id, metric_id) for device_id, metric_id, _time, _value in rows}
     changed = alerts_evaluate(metrics=metrics, touched=touched, now=now)

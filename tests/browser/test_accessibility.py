@@ -112,8 +112,12 @@ def _visits(data: dict[str, Any]) -> list[Visit]:
         Visit("visitor", "spaces", reverse("spaces:list")),
         Visit("visitor", "space", reverse("spaces:space", args=[data["space"].pk])),
         Visit("visitor", "calls", reverse("spaces:calls")),
+        Visit("visitor", "call", reverse("spaces:call", args=[data["application"].call_id])),
         Visit("visitor", "log in", reverse("login")),
         Visit("visitor", "sign up", reverse("signup")),
+        Visit("visitor", "password reset", reverse("password_reset")),
+        Visit("visitor", "open data API", reverse("api-root")),
+        Visit("visitor", "API documentation", reverse("api-docs")),
         Visit("visitor", "missing page", "/no-such-page/"),
         Visit("citizen", "pilot page, taking part", crosswalk.get_absolute_url()),
         Visit("citizen", "survey", data["survey"].get_absolute_url()),
@@ -184,6 +188,8 @@ def _settle(page: Page) -> None:
         )
     if page.locator("[data-history], [data-live-chart]").count():
         page.wait_for_selector(".uplot", timeout=5_000)
+    if page.locator("#swagger-ui").count():
+        page.wait_for_selector("#swagger-ui .opblock", timeout=5_000)
 
 
 # Only what the report needs comes back from the page: axe's full results are large.

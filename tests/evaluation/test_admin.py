@@ -9,6 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from pilots.evaluation import services
@@ -80,6 +81,24 @@ def test_the_decision_form_records_a_scale_up_and_moves_the_phase(
     pilot.refresh_from_db()
     assert pilot.phase == Pilot.Phase.SCALED_UP
     assert Decision.objects.get(pilot=pilot).scorecard == scorecard
+
+
+def test_the_scorecard_page_names_indicators_in_words_and_its_time_in_the_citys_zone(
+    client: Client, manager: User, planned: EvaluationPlan
+) -> None:
+    # 23:30 UTC is 08:30 the next morning in Seoul.
+    scorecard = services.pilot_score(pilot=planned.pilot, now=NOW.replace(hour=23, minute=30))
+    client.force_login(manager)
+
+    page = client.get(
+        reverse("admin:evaluation_scorecard_change", args=[scorecard.pk]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+
+    assert '<th scope="row">Effect on ' in page
+    assert '<th scope="row">pm25</th>' not in page
+    local = timezone.localtime(scorecard.computed_at)
+    assert f"{local:%Y-%m-%d} 08:30" in str(scorecard)
 
 
 def test_another_pilots_manager_cannot_open_the_decision_form(

@@ -119,3 +119,14 @@ def test_the_plan_endpoints_are_in_the_openapi_schema(client: Client) -> None:
     assert "put" in schema["paths"]["/api/pilots/{slug}/evaluation-plan/"]
     assert "get" in schema["paths"]["/api/pilots/{slug}/scorecards/"]
     assert "get" in schema["paths"]["/api/pilots/{slug}/scorecards/latest/"]
+
+
+def test_someone_who_does_not_manage_the_pilot_may_not_read_its_plan_as_documented(
+    client: Client, pilot: Pilot, outsider: User
+) -> None:
+    client.force_login(outsider)
+    response = client.get(_url(pilot))
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert "403" in schema["paths"]["/api/pilots/{slug}/evaluation-plan/"]["get"]["responses"]

@@ -55,6 +55,9 @@ def test_a_clear_effect_in_the_rollups_is_recommended_for_scale_up(pilot: Pilot)
     assert indicator["details"]["pilot_devices"] == 4
     assert indicator["details"]["days_before"] >= 14
     assert len(scorecard.series["pm25"]["days"]) == 26  # the whole local days; see below
+    # The explanation names what was measured, in words, not by the plan's code.
+    assert "Targets met: Effect on" in scorecard.explanation_en
+    assert "에 대한 효과" in scorecard.explanation_ko
 
 
 def test_no_effect_is_not_recommended_for_scale_up(pilot: Pilot) -> None:
@@ -305,8 +308,9 @@ def test_too_few_answers_give_insufficient_evidence(pilot: Pilot) -> None:
     )
     scorecard = services.pilot_score(pilot=pilot, now=NOW)
     assert scorecard.recommendation == Recommendation.INSUFFICIENT_EVIDENCE
-    assert "sat" in scorecard.explanation_en
-    assert "sat" in scorecard.explanation_ko
+    # The explanation names the indicator in words, not by the plan's code.
+    assert "Participants' satisfaction" in scorecard.explanation_en
+    assert "참여자 만족도" in scorecard.explanation_ko
 
 
 def test_the_command_scores_every_running_pilot_with_a_plan(pilot: Pilot) -> None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import logging.config
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from django.conf import settings as django_settings
+from django.http import HttpResponse
 from django.test import Client
+from django.utils.log import configure_logging
 from pytest_django import Settings
+from whitenoise.middleware import WhiteNoiseMiddleware  # type: ignore[import-untyped]
 
-from portal.livinglab.management.commands.demo import serve_like_production
+from portal.livinglab.management.commands.demo import quiet_request_logs, serve_like_production
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +63,38 @@ def test_the_address_served_on_is_an_allowed_host(
     serve_like_production(addrport)
 
     assert allowed == django_settings.ALLOWED_HOSTS
+
+
+@pytest.fixture
+def logging_restored(settings: Settings) -> Iterator[Settings]:
+    settings.LOGGING = django_settings.LOGGING
+    yield settings
+    logging.config.dictConfig(settings.LOGGING)
+
+
+def test_request_lines_stay_quiet_after_django_is_set_up_again(
+    logging_restored: Settings,
+) -> None:
+    quiet_request_logs()
+    # What loading the ASGI application does (django.setup), which once reset the levels.
+    configure_logging(django_settings.LOGGING_CONFIG, django_settings.LOGGING)
+
+    server = logging.getLogger("django.channels.server")
+    assert not server.isEnabledFor(logging.INFO)
+    assert server.isEnabledFor(logging.WARNING)
+    assert not logging.getLogger("celery.app.trace").isEnabledFor(logging.INFO)
+
+
+def test_whitenoise_does_not_warn_of_the_static_folder_the_demo_does_not_need(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    demo_settings.STATIC_ROOT = str(tmp_path / "never-collected")
+
+    with warnings.catch_warnings(record=True) as caught:
+        # Every warning shown, as on the demo's console (the test settings ignore this one).
+        warnings.resetwarnings()
+        warnings.simplefilter("always")
+        serve_like_production("127.0.0.1:8000")
+        WhiteNoiseMiddleware(lambda request: HttpResponse())
+
+    assert not [warning for warning in caught if "No directory" in str(warning.message)]

@@ -64,7 +64,8 @@ def test_a_broken_rule_names_itself_in_the_error(
         pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
     )
     response = _client(outsider).post("/api/me/enrolments/", JOIN, format="json")
-    assert response.status_code == 400
+    # The pilot's rules keep this caller out: not a malformed request.
+    assert response.status_code == 403
     error = response.json()["error"]
     assert error["code"] == "not_eligible"
     assert "residents of" in error["message"]
@@ -204,10 +205,10 @@ def test_a_broken_rule_answers_in_exactly_the_one_error_shape(
     response = _client(resident).post(
         "/api/me/enrolments/smart-crosswalk/withdraw/", {"delete_feedback": False}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == {
         "error": {
-            "status": 400,
+            "status": 409,
             "code": "not_enrolled",
             "message": "You are not enrolled in this pilot.",
         }
@@ -247,6 +248,48 @@ def test_a_survey_of_another_phase_refuses_answers_with_its_own_code(
     response = _client(resident).put(
         f"/api/me/surveys/{later.pk}/answers/", {"answers": []}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["code"] == "survey_closed"
     assert "details" not in response.json()["error"]
+
+
+def test_a_consent_text_changed_since_it_was_read_is_a_conflict(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    consent(pilot, "We also record how fast you cross.")
+    response = _client(resident).post("/api/me/enrolments/", JOIN, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "consent_outdated"
+    assert not Enrolment.objects.exists()
+
+
+def test_joining_a_pilot_that_does_not_exist_is_not_found(resident: User) -> None:
+    response = _client(resident).post(
+        "/api/me/enrolments/", {**JOIN, "pilot": "no-such-pilot"}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_a_form_says_a_boolean_with_the_word_true_or_false_only(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    join(pilot, resident)
+    client = _client(resident)
+    url = "/api/me/enrolments/smart-crosswalk/withdraw/"
+    refused = client.post(url, {"delete_feedback": "0"}, format="multipart")
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["details"]) == ["delete_feedback"]
+    left = client.post(url, {"delete_feedback": "false"}, format="multipart")
+    assert left.status_code == 200
+    assert left.json()["status"] == "withdrawn"
+
+
+def test_a_field_the_operation_does_not_take_is_refused_rather_than_ignored(
+    pilot: Pilot, consent_v1: ConsentVersion, resident: User
+) -> None:
+    response = _client(resident).post(
+        "/api/me/enrolments/", {**JOIN, "consent_contacts": True}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["consent_contacts"]
+    assert not Enrolment.objects.exists()

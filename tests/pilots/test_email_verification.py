@@ -71,7 +71,7 @@ def test_the_api_answers_with_the_code(
         },
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json()["error"]["code"] == "email_not_verified"
 
 

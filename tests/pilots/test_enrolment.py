@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pilots import selectors, services
 from pilots.models import ConsentVersion, EligibilityRule, Enrolment, Pilot
@@ -412,3 +412,40 @@ def test_only_the_pilots_managers_set_its_capacity(
         with pytest.raises(PermissionDenied):
             services.pilot_capacity_set(pilot=pilot, capacity=99, by=stranger)
     assert Pilot.objects.get(pk=pilot.pk).capacity is None
+
+
+def test_participants_read_the_pilots_title_in_their_own_language_not_the_managers(
+    consent_v1: ConsentVersion, pilot: Pilot, resident: User, neighbour: User, manager: User
+) -> None:
+    Pilot.objects.filter(pk=pilot.pk).update(title_ko="스마트 횡단보도", title_en="Smart crosswalk")
+    pilot.refresh_from_db()
+    User.objects.filter(pk=resident.pk).update(preferred_language="ko")
+    User.objects.filter(pk=neighbour.pk).update(preferred_language="en")
+    join(pilot, resident)
+    join(pilot, neighbour)
+
+    # The manager works in English; the Korean participant must still read the Korean title.
+    with translation.override("en"):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="on plan"
+        )
+
+    korean = Notification.objects.get(user=resident, kind=PilotNotice.PHASE_CHANGE)
+    english = Notification.objects.get(user=neighbour, kind=PilotNotice.PHASE_CHANGE)
+    assert korean.subject.startswith("스마트 횡단보도")
+    assert english.subject.startswith("Smart crosswalk")
+
+
+def test_a_pilot_of_two_districts_names_them_as_alternatives(
+    pilot: Pilot, consent_v1: ConsentVersion
+) -> None:
+    pilot.districts.set([district("dobong-gu"), district("nowon-gu")])
+    EligibilityRule.objects.create(
+        pilot=pilot, kind=EligibilityRule.Kind.RESIDENT_OF_PILOT_DISTRICTS
+    )
+    mapo: User = UserFactory.create(username="mapo", home_district=district("mapo-gu"))
+
+    with translation.override("en"):
+        [failure] = services.eligibility_failures(pilot=pilot, user=mapo)
+
+    assert "residents of Dobong-gu or Nowon-gu;" in failure.message

@@ -214,3 +214,16 @@ def test_a_pilot_without_a_consent_text_offers_no_way_to_join(client: Client, pi
     assert "Joining opens once" in html
     listed = client.get("/api/pilots/").json()["results"]
     assert listed[0]["open_to_join"] is False
+
+
+def test_a_recruiting_pilots_timeline_does_not_date_recruiting_by_the_start_to_come(
+    client: Client, pilot: Pilot
+) -> None:
+    start = timezone.localdate() + dt.timedelta(days=16)
+    Pilot.objects.filter(pk=pilot.pk).update(phase=Pilot.Phase.RECRUITING, start_date=start)
+
+    html = client.get(pilot.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    timeline = html.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Recruiting" in timeline
+    assert str(start.year) not in timeline

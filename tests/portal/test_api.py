@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -111,7 +113,7 @@ def test_the_openapi_schema_and_its_documentation_page_answer(api: APIClient) ->
     assert "/api/pilots/" in schema.json()["paths"]
     operation = schema.json()["paths"]["/api/me/enrolments/"]["post"]
     assert set(operation["responses"]) >= {"201", "400", "401", "403", "415", "429"}
-    assert operation["security"] == [{"cookieAuth": []}]
+    assert operation["security"] == [{"cookieAuth": [], "csrfCookie": [], "csrfHeader": []}]
     listing = schema.json()["paths"]["/api/pilots/"]["get"]
     assert {} in listing["security"]
     assert listing["responses"]["400"]["content"]["application/json"]["schema"] == {
@@ -123,3 +125,57 @@ def test_the_openapi_schema_and_its_documentation_page_answer(api: APIClient) ->
     assert docs.status_code == 200
     assert "swagger-ui" in docs.content.decode()
     assert "cdn" not in docs.content.decode().lower()
+
+
+def _schema(api: APIClient) -> dict[str, Any]:
+    schema: dict[str, Any] = api.get(
+        "/api/schema/", headers={"accept": "application/vnd.oai.openapi+json"}
+    ).json()
+    return schema
+
+
+def test_a_change_under_a_session_needs_the_csrf_cookie_and_header_and_a_read_does_not(
+    api: APIClient,
+) -> None:
+    schema = _schema(api)
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["csrfCookie"] == {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "csrftoken",
+        "description": schemes["csrfCookie"]["description"],
+    }
+    assert (schemes["csrfHeader"]["in"], schemes["csrfHeader"]["name"].lower()) == (
+        "header",
+        "x-csrftoken",
+    )
+    paths = schema["paths"]
+    assert paths["/api/me/enrolments/"]["get"]["security"] == [{"cookieAuth": []}]
+    withdraw = paths["/api/me/enrolments/{pilot}/withdraw/"]["post"]
+    assert withdraw["security"] == [{"cookieAuth": [], "csrfCookie": [], "csrfHeader": []}]
+
+
+def test_request_bodies_take_no_other_fields_and_files_as_bytes(api: APIClient) -> None:
+    components = _schema(api)["components"]["schemas"]
+    for body in ["JoinInput", "ConsentInput", "WithdrawInput", "AnswersInput", "ReportCreate"]:
+        assert components[body]["additionalProperties"] is False, body
+    report = components["ReportCreate"]["properties"]
+    assert report["photos"]["items"] == {"type": "string", "format": "binary", "minLength": 1}
+    # A form has no null: a report about no device leaves `device` out.
+    assert report["device"] == {"type": "integer"}
+
+
+def test_state_refusals_are_documented_with_their_statuses(api: APIClient) -> None:
+    paths = _schema(api)["paths"]
+    join = paths["/api/me/enrolments/"]["post"]["responses"]
+    assert {"403", "404", "409"} <= set(join)
+    assert "consent_outdated" in join["409"]["description"]
+    assert "not_eligible" in join["403"]["description"]
+    withdraw = paths["/api/me/space-applications/{id}/withdraw/"]["post"]["responses"]
+    assert "cannot_withdraw" in withdraw["409"]["description"]
+    plan = paths["/api/pilots/{slug}/evaluation-plan/"]["get"]["responses"]
+    assert plan["403"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    report = paths["/api/reports/"]["post"]["responses"]
+    assert "device_unknown" in report["404"]["description"]

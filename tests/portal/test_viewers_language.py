@@ -78,3 +78,22 @@ def test_the_apis_own_pages_say_their_language(client: Client, path: str, langua
     page = client.get(path, HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE=language)
 
     assert f'<html lang="{language}">' in page.content.decode()
+
+
+def test_the_browsable_apis_front_page_is_the_portals_in_the_readers_language(
+    client: Client,
+) -> None:
+    page = client.get("/api/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<h1>Open data API</h1>" in page
+    assert "Each address below lists one kind" in page
+    assert 'href="/api/docs/"' in page
+    # DRF's own name and its class docstring are not what a reader of the portal needs.
+    assert "DefaultRouter" not in page
+    assert "Django REST framework" not in page
+
+
+def test_the_browsable_apis_format_menu_has_a_name_for_screen_readers(client: Client) -> None:
+    page = client.get("/api/pilots/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert 'aria-label="Choose the format of the answer"' in page.content.decode()

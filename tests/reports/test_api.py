@@ -55,27 +55,54 @@ def test_an_anonymous_visitor_cannot_file_a_report(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("changes", "code"),
+    ("changes", "status", "code"),
     [
-        ({"category": "teleporter"}, "category_unknown"),
-        ({"latitude": "", "longitude": ""}, "location_missing"),
-        ({"pilot": "no-such-pilot"}, "pilot_unknown"),
+        # Something named that is not there answers 404, as the pilots API does.
+        ({"category": "teleporter"}, 404, "category_unknown"),
+        ({"pilot": "no-such-pilot"}, 404, "pilot_unknown"),
+        ({"device": "999999"}, 404, "device_unknown"),
+        ({"latitude": "", "longitude": ""}, 400, "location_missing"),
         (
             {"photos": [SimpleUploadedFile("cat.jpg", b"not an image", "image/jpeg")]},
+            400,
             "photo_not_image",
         ),
     ],
 )
 def test_bad_input_is_refused_with_its_code_and_stores_nothing(
-    client: Client, citizen: User, changes: dict[str, Any], code: str
+    client: Client, citizen: User, changes: dict[str, Any], status: int, code: str
 ) -> None:
     client.force_login(citizen)
     data = {key: value for key, value in report_data(**changes).items() if value != ""}
 
     response = client.post("/api/reports/", data)
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert response.json()["error"]["code"] == code
+    assert not Report.objects.exists()
+
+
+def test_a_form_with_an_empty_device_files_a_report_about_no_device(
+    client: Client, citizen: User
+) -> None:
+    client.force_login(citizen)
+
+    response = client.post("/api/reports/", report_data(device=""))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["device"] is None
+
+
+@pytest.mark.parametrize(("field", "value"), [("device", "null"), ("show_name", "1")])
+def test_a_form_value_the_schema_does_not_offer_is_refused_naming_the_field(
+    client: Client, citizen: User, field: str, value: str
+) -> None:
+    client.force_login(citizen)
+
+    response = client.post("/api/reports/", report_data(**{field: value}))
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == [field]
     assert not Report.objects.exists()
 
 
@@ -142,6 +169,33 @@ def test_the_map_marks_overdue_reports(client: Client) -> None:
     [feature] = client.get("/api/reports/map/", as_query(view)).json()["features"]
 
     assert feature["properties"]["overdue"] is True
+
+
+def test_the_list_pages_overdue_box_filters_the_map_with_the_word_the_api_takes(
+    client: Client,
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    place = district()
+    ReportFactory.create(due_at=timezone.now() - datetime.timedelta(days=1))
+    ReportFactory.create()
+    view = {
+        "south": place.center_latitude - 0.01,
+        "west": place.center_longitude - 0.01,
+        "north": place.center_latitude + 0.01,
+        "east": place.center_longitude + 0.01,
+        "zoom": 16,
+    }
+    # The map sends the filter form's values as the box gives them.
+    assert 'name="overdue" value="true"' in client.get("/reports/").content.decode()
+
+    overdue = client.get("/api/reports/map/", {**as_query(view), "overdue": "true"})
+    checkbox_default = client.get("/api/reports/map/", {**as_query(view), "overdue": "on"})
+
+    assert [f["properties"]["overdue"] for f in overdue.json()["features"]] == [True]
+    assert checkbox_default.status_code == 400
 
 
 def test_nearby_offers_open_reports_of_the_category_within_50_m(client: Client) -> None:

@@ -33,6 +33,7 @@ def http_scope(
     headers: dict[str, str] | None = None,
     method: str = "POST",
     path: str = URL,
+    client: str = "127.0.0.1",
 ) -> HTTPScope:
     """The scope of a request, with a device's token and a JSON body of `data`."""
     sent = {"authorization": f"Token {token}"} if token else {}
@@ -54,7 +55,7 @@ def http_scope(
         "query_string": b"",
         "root_path": "",
         "headers": [(name.encode(), value.encode()) for name, value in sent.items()],
-        "client": ("127.0.0.1", 50000),
+        "client": (client, 50000),
         "server": ("testserver", 80),
     }
     return cast("HTTPScope", scope)
@@ -67,11 +68,12 @@ async def asgi_request(
     headers: dict[str, str] | None = None,
     method: str = "POST",
     path: str = URL,
+    client: str = "127.0.0.1",
 ) -> Answered:
     """A request to the portal's ASGI application, as a server would hand it over."""
     from portal.asgi import application
 
-    scope = http_scope(token, data, headers=headers, method=method, path=path)
+    scope = http_scope(token, data, headers=headers, method=method, path=path, client=client)
     incoming = [{"type": "http.request", "body": data, "more_body": False}]
     outgoing: list[dict[str, Any]] = []
 

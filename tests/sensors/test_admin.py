@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from pilots.models import Pilot
 from portal.models import User
-from sensors.models import Alert, Device, DeviceCredential
+from sensors.models import Alert, Device, DeviceCredential, IngestBatch, ReadingCorrection
 from sensors.services import CredentialError, device_credential_check, device_credential_issue
+from tests.sensors.factories import ReadingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,26 @@ def test_staff_see_every_device(client: Client, staff_user: User, private_device
     client.force_login(staff_user)
 
     assert private_device.name in client.get(CHANGELIST).content.decode()
+
+
+def test_a_readings_corrections_show_to_its_manager_and_to_no_other(
+    client: Client, manager: User, other_manager: User, private_device: Device
+) -> None:
+    reading = ReadingFactory.create(device=private_device, value=12.5)
+    ReadingCorrection.objects.create(
+        reading=reading,
+        old_value=99.25,
+        new_value=12.5,
+        corrected_at=timezone.now(),
+        source=IngestBatch.Source.MQTT,
+    )
+    url = f"/admin/sensors/reading/{reading.pk}/change/"
+
+    client.force_login(manager)
+    mine = client.get(url)
+    client.force_login(other_manager)
+    theirs = client.get(url, follow=True)
+
+    assert mine.status_code == 200
+    assert "99.25" in mine.content.decode()
+    assert "99.25" not in theirs.content.decode()

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pytest_django import Settings
 
@@ -151,3 +151,42 @@ def test_a_retired_devices_air_quality_alerts_close(public_device: Device) -> No
     devices_check_silent()
 
     assert open_rules(public_device) == set()
+
+
+def test_alerts_of_many_devices_open_and_close_in_a_fixed_number_of_queries(
+    django_assert_max_num_queries: Any,
+) -> None:
+    """A dust front crossing the city opens hundreds of alerts in one group: one statement each
+    for opening and closing them, not one per alert."""
+    from sensors.models import Metric, Reading
+    from sensors.services import alerts_evaluate
+    from tests.sensors.factories import DeviceFactory
+
+    pm25 = Metric.objects.get(code="pm25")
+    devices = DeviceFactory.create_batch(30)
+    now = timezone.now()
+
+    def evaluate(value: float, minutes_ago: int) -> list[Alert]:
+        Reading.objects.bulk_create(
+            Reading(
+                device=device,
+                metric=pm25,
+                time=now - dt.timedelta(minutes=minutes_ago),
+                value=value,
+            )
+            for device in devices
+        )
+        touched = [(device.pk, pm25.pk) for device in devices]
+        # SQLite, at embedded scale, asks for each device's newest value on its own.
+        per_device = 0 if connection.vendor == "postgresql" else len(devices)
+        with django_assert_max_num_queries(4 + per_device):
+            return alerts_evaluate(metrics={pm25.pk: pm25}, touched=touched, now=now)
+
+    opened = evaluate(90, minutes_ago=2)
+    assert len(opened) == 60  # "bad" and "very bad" on each device
+    assert all(alert.pk for alert in opened)
+    assert Alert.objects.filter(closed_at__isnull=True).count() == 60
+
+    closed = evaluate(10, minutes_ago=1)
+    assert {alert.pk for alert in closed} == {alert.pk for alert in opened}
+    assert not Alert.objects.filter(closed_at__isnull=True).exists()

@@ -67,6 +67,12 @@ def test_an_unknown_metric_or_a_range_too_long_is_refused(client: Client) -> Non
     assert client.get("/api/metrics/pm25/city/?minutes=100000").status_code == 400
 
 
+def test_an_empty_range_is_refused_rather_than_taken_for_the_default(client: Client) -> None:
+    response = client.get("/api/metrics/pm25/city/?minutes=")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["minutes"]
+
+
 def test_the_live_chart_is_told_where_to_read_its_first_ten_minutes(client: Client) -> None:
     page = client.get("/sensors/live/").content.decode()
 

@@ -612,6 +612,51 @@ async def test_the_hub_resyncs_every_subscriber_once_a_layer_that_dropped_messag
     await hub.unsubscribe(subscriber, bucket)
 
 
+class DeafLayer(InMemoryChannelLayer):
+    """An in-memory layer that takes everything sent to the channels in `deaf_to` and delivers
+    none of it, as a pub/sub layer whose receiver never subscribed again after Redis restarted;
+    a new channel is subscribed afresh."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.deaf_to: set[str] = set()
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        if channel not in self.deaf_to:
+            await super().send(channel, message)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        for channel in list(self.groups.get(group, {})):
+            await self.send(channel, message)
+
+
+async def test_the_hub_listens_on_a_new_channel_when_its_pings_stay_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    layer = DeafLayer()
+    hub, subscriber, bucket = await start_hub_on(layer, monkeypatch)
+    monkeypatch.setattr(live_hub, "PING_TIMEOUT_SECONDS", 0.1)
+    monkeypatch.setattr(live_hub, "REBUILD_SECONDS", 0.2)
+    first = hub.channel_name
+    hub.states[bucket] = live_hub.FeedState(created=hub.clock())
+
+    assert first is not None
+    layer.deaf_to = {first}
+
+    # Pings go out and never come back: the hub moves to a new channel, and once pings come
+    # back on it, resyncs its subscriber from the database.
+    await eventually(lambda: subscriber.needs_snapshot)
+    assert hub.channel_name != first
+    assert hub.layer_ok
+    subscriber.needs_snapshot = False
+    await layer.group_send(
+        city_group(), {"type": "feed.readings", "readings": [routed_reading(7, 15.0)]}
+    )
+    await eventually(lambda: subscriber.outbox)
+    assert json.loads(subscriber.outbox[0])["readings"][0]["value"] == 15.0
+    await hub.unsubscribe(subscriber, bucket)
+
+
 async def test_the_hub_leaves_its_subscribers_alone_while_every_ping_comes_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

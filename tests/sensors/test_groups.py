@@ -123,7 +123,9 @@ def test_the_devices_of_a_group_are_locked_until_it_commits(
     with connection.cursor() as cursor:
         # Inside the test's transaction the group's locks are still held.
         cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+            # pg_locks spans the cluster: other databases' devices have the same ids.
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             [public_device.pk],
         )
         (held,) = cursor.fetchone()

@@ -182,7 +182,8 @@ def test_a_reading_sent_again_is_stored_once(
     again = send(device_token, [*batch, batch[0]])
 
     assert again.status_code == 202
-    assert again.json()["accepted"] == 3
+    assert again.json()["accepted"] == 0
+    assert {rejected["code"] for rejected in again.json()["rejected"]} == {"duplicate"}
     assert Reading.objects.filter(device=public_device).count() == 2
 
 

@@ -8,16 +8,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pytest_django import Settings
 
 from pilots.models import Pilot
 from portal.models import User
 from sensors.bands import ALERT_RULES, metric_bands
-from sensors.models import Alert, Device
+from sensors.models import Alert, Device, HourRollup
 from sensors.views import LIVE_PILOT_FEEDS
 from tests.pilots.factories import PilotFactory
 from tests.portal.factories import UserFactory
-from tests.sensors.factories import DeviceFactory, ReadingFactory
+from tests.sensors.factories import DeviceFactory, ReadingFactory, metric
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +164,27 @@ def test_a_device_page_offers_history_charts_and_csv(client: Client, public_devi
     config = embedded(html, "device-config")
     assert config["rollups"] == f"/api/devices/{public_device.pk}/rollups/"
     assert config["feed"] == f"/ws/sensors/devices/{public_device.pk}/"
+
+
+def test_a_device_with_hourly_history_but_no_readings_left_shows_its_charts(
+    client: Client, public_device: Device
+) -> None:
+    # History kept only as hourly rollups: imported, or its readings past their keeping.
+    HourRollup.objects.create(
+        device=public_device,
+        metric=metric("pm25"),
+        bucket=timezone.now().replace(minute=0, second=0, microsecond=0),
+        count=60,
+        min=20.0,
+        max=40.0,
+        sum=1800.0,
+        mean=30.0,
+    )
+
+    html = client.get(f"/sensors/devices/{public_device.pk}/").content.decode()
+
+    assert html.count("data-history=") == 3
+    assert "has not sent any reading yet" not in html
 
 
 def test_a_private_device_page_is_not_found_for_an_outsider(

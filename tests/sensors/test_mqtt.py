@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 from paho.mqtt.enums import CallbackAPIVersion
-from pytest_django import DjangoCaptureOnCommitCallbacks
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from sensors.models import Device, Reading
 from sensors.mqtt import MqttIngest, handle_message
@@ -246,10 +246,17 @@ def test_a_message_that_fails_for_a_bug_is_reported_and_let_go(
 
 @pytest.mark.django_db
 def test_a_message_the_database_cannot_take_stays_unacknowledged(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
+    settings.DATABASE_RETRY_AFTER = 7
     broker = deliver(monkeypatch, OperationalError("the database is away"))
 
     assert broker.acked == []
-    assert broker.published == []
+    # The device hears that its message waits with the broker, and when to expect the ingest.
+    assert broker.published == [
+        (
+            "devices/12/errors",
+            {"error": {"status": 503, "code": "unavailable", "message": ANY, "retry_after": 7}},
+        )
+    ]
     assert broker.disconnected

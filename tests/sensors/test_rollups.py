@@ -83,13 +83,27 @@ def test_a_later_batch_in_the_same_minute_joins_its_rollup(public_device: Device
 
 
 def test_redoing_a_batch_does_not_count_anything_twice(public_device: Device) -> None:
-    ingest_batch_process(batch_id=accept(public_device, READINGS))
+    first = accept(public_device, READINGS)
+    kept = IngestBatch.objects.get(pk=first).readings
+    ingest_batch_process(batch_id=first)
     before = (minute_rows(public_device), hour_rows(public_device))
 
-    # A redelivered task finds its batch gone; a device re-sending the batch finds it stored.
+    # A redelivered task finds its batch gone; a device re-sending the batch is told it was
+    # received, and nothing is kept again.
     assert ingest_batch_process(batch_id=1_000_000) == 0
-    assert ingest_batch_process(batch_id=accept(public_device, READINGS)) == 0
-    ingest_batch_process(batch_id=accept(public_device, list(reversed(READINGS))))
+    resent = ingest_batch_accept(
+        device=public_device, items=READINGS, source=IngestBatch.Source.HTTP, now=BASE
+    )
+    assert resent.accepted == 0
+    # Readings kept twice all the same (by a version that did not refuse repeats) store nothing.
+    again = IngestBatch.objects.create(
+        device=public_device,
+        source=IngestBatch.Source.HTTP,
+        received_at=BASE,
+        count=len(READINGS),
+        readings=kept,
+    )
+    assert ingest_batch_process(batch_id=again.pk) == 0
 
     assert (minute_rows(public_device), hour_rows(public_device)) == before
 

@@ -188,7 +188,8 @@ def test_the_api_lists_the_own_applications_and_refuses_a_late_withdrawal_with_i
     listed = client.get("/api/me/space-applications/").json()["results"]
     assert [(item["id"], item["status"]) for item in listed] == [(application.pk, "rejected")]
     refused = client.post(f"/api/me/space-applications/{application.pk}/withdraw/")
-    assert refused.status_code == 400
+    # The application's state refuses it, not the request's form.
+    assert refused.status_code == 409
     assert refused.json()["error"]["code"] == SpacesError.CANNOT_WITHDRAW
 
 
@@ -216,3 +217,31 @@ def test_the_form_saves_a_draft_with_a_pdf_and_submits_it(
     assert submitted.status_code == 302
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
+
+
+def test_each_member_reads_the_calls_title_in_their_own_language_not_the_senders(
+    call: Call,
+    organisation: Organisation,
+    owner: User,
+    teammate: User,
+    space: Space,
+) -> None:
+    Call.objects.filter(pk=call.pk).update(
+        title_ko="마곡 실증 공간 모집", title_en="Magok lab call"
+    )
+    call.refresh_from_db()
+    User.objects.filter(pk=owner.pk).update(preferred_language="en")
+    User.objects.filter(pk=teammate.pk).update(preferred_language="ko")
+
+    # The owner submits in English; the Korean teammate must still read the Korean title.
+    with translation.override("en"):
+        application = submitted_application(call, organisation, owner, space)
+
+    subjects = dict(
+        Notification.objects.filter(about_id=application.pk).values_list(
+            "user__username", "subject"
+        )
+    )
+    assert "마곡 실증 공간 모집" in subjects["teammate"]
+    assert "Magok lab call" not in subjects["teammate"]
+    assert "Magok lab call" in subjects["owner"]

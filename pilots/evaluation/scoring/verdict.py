@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pilots.evaluation.models import Recommendation
@@ -25,8 +25,13 @@ SCALE_UP_SHARE = 2 / 3
 STOP_SHARE = 1 / 2
 
 
-def recommend(results: Sequence[IndicatorResult]) -> Verdict:
+def recommend(
+    results: Sequence[IndicatorResult], names: Mapping[str, tuple[str, str]] | None = None
+) -> Verdict:
     """The overall recommendation, and a plain explanation of what drove it.
+
+    `names` gives each indicator's name in Korean and English by its code; the explanation
+    names indicators by them (by their codes where it has none).
 
     Not enough evidence whenever any indicator lacks the data to judge it: a guess would be
     worse than waiting. A scale-up needs every sensor effect clearly better and reaching its
@@ -34,21 +39,26 @@ def recommend(results: Sequence[IndicatorResult]) -> Verdict:
     failing; anything between is an extension to gather more evidence.
     """
     total = math.fsum(result.weight for result in results) or 1.0
-    met = math.fsum(result.weight for result in results if result.status == Status.MET)
+    met_weight = math.fsum(result.weight for result in results if result.status == Status.MET)
     failed = math.fsum(result.weight for result in results if result.status == Status.NOT_MET)
-    score = met / total
-    lacking = [result.code for result in results if not result.enough_data]
+    score = met_weight / total
+    known = names or {}
+
+    def listed(chosen: Sequence[IndicatorResult], language: int) -> str:
+        return ", ".join(known.get(r.code, (r.code, r.code))[language] for r in chosen) or "—"
+
+    lacking = [result for result in results if not result.enough_data]
     sensors = [result for result in results if result.kind == Kind.SENSOR_EFFECT]
-    met_codes = ", ".join(r.code for r in results if r.status == Status.MET) or "—"
-    failed_codes = ", ".join(r.code for r in results if r.status == Status.NOT_MET) or "—"
+    met = [result for result in results if result.status == Status.MET]
+    short = [result for result in results if result.status == Status.NOT_MET]
     if not results or lacking:
-        names = ", ".join(lacking) or "—"
         return Verdict(
             Recommendation.INSUFFICIENT_EVIDENCE,
             score,
-            f"아직 판단할 자료가 부족합니다. 자료가 모자란 지표: {names}. "
+            f"아직 판단할 자료가 부족합니다. 자료가 모자란 지표: {listed(lacking, 0)}. "
             "기기 수, 시행 전후 기간, 응답 수가 기준에 이를 때까지 평가를 계속합니다.",
-            f"There is not enough data to judge yet. Indicators lacking data: {names}. "
+            f"There is not enough data to judge yet. Indicators lacking data: "
+            f"{listed(lacking, 1)}. "
             "Scoring goes on until the devices, the days before and after, and the answers reach "
             "the plan's minimums.",
         )
@@ -57,9 +67,9 @@ def recommend(results: Sequence[IndicatorResult]) -> Verdict:
             Recommendation.SCALE_UP,
             score,
             f"계획한 가중치의 {score:.0%}가 목표에 이르렀고, 센서로 측정한 효과가 95% 신뢰구간 "
-            f"전체에서 분명합니다. 목표 달성 지표: {met_codes}. 확대를 권고합니다.",
+            f"전체에서 분명합니다. 목표 달성 지표: {listed(met, 0)}. 확대를 권고합니다.",
             f"{score:.0%} of the plan's weight met its targets, and every measured sensor effect "
-            f"is clear across its whole 95% interval. Targets met: {met_codes}. "
+            f"is clear across its whole 95% interval. Targets met: {listed(met, 1)}. "
             "Scaling up is recommended.",
         )
     if failed / total > STOP_SHARE:
@@ -67,17 +77,18 @@ def recommend(results: Sequence[IndicatorResult]) -> Verdict:
             Recommendation.STOP,
             score,
             f"계획한 가중치의 {failed / total:.0%}가 목표에 분명히 미치지 못했습니다(신뢰구간의 "
-            f"가장 좋은 끝도 목표에 닿지 않음). 미달 지표: {failed_codes}. 중단을 권고합니다.",
+            f"가장 좋은 끝도 목표에 닿지 않음). 미달 지표: {listed(short, 0)}. 중단을 권고합니다.",
             f"{failed / total:.0%} of the plan's weight clearly fell short of its targets (even "
-            f"the best end of the interval misses). Short of target: {failed_codes}. "
+            f"the best end of the interval misses). Short of target: {listed(short, 1)}. "
             "Stopping is recommended.",
         )
     return Verdict(
         Recommendation.EXTEND,
         score,
-        f"증거가 엇갈리거나 아직 불확실합니다(목표 달성: {met_codes}; 미달: {failed_codes}). "
+        f"증거가 엇갈리거나 아직 불확실합니다(목표 달성: {listed(met, 0)}; "
+        f"미달: {listed(short, 0)}). "
         "신뢰구간이 목표를 포함하므로 기간을 연장해 더 많은 자료를 모을 것을 권고합니다.",
-        f"The evidence is mixed or still uncertain (targets met: {met_codes}; short: "
-        f"{failed_codes}). The intervals still include the targets, so extending the pilot to "
+        f"The evidence is mixed or still uncertain (targets met: {listed(met, 1)}; short: "
+        f"{listed(short, 1)}). The intervals still include the targets, so extending the pilot to "
         "gather more data is recommended.",
     )

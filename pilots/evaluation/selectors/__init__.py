@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pilots.evaluation.selectors.inputs import (
     metric_ids,
+    metrics_by_code,
     participant_count,
     participation_counts,
     report_counts,
@@ -35,6 +36,7 @@ __all__ = [
     "domain_ranking",
     "latest_scorecard",
     "metric_ids",
+    "metrics_by_code",
     "participant_count",
     "participation_counts",
     "pilots_to_score",

@@ -31,6 +31,11 @@ def metric_ids() -> dict[str, int]:
     return dict(Metric.objects.values_list("code", "pk"))
 
 
+def metrics_by_code() -> dict[str, Metric]:
+    """Every metric by its code: a handful, read once for a whole run of scoring."""
+    return {metric.code: metric for metric in Metric.objects.all()}
+
+
 # What a statement of the set-wise read carries: its VALUES lists hold two parameters a device
 # and seven a set of windows. SQLite caps the parameters of one statement; elsewhere a statement
 # takes up to about 25,000 devices, which a city's night of scoring rarely passes.

@@ -10,10 +10,9 @@ from typing import Any
 
 from django import template
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from pilots.evaluation import selectors
-from pilots.evaluation.plan import Kind
+from pilots.evaluation.labels import indicator_name
 from pilots.models import Pilot
 from sensors.models import Metric
 
@@ -90,17 +89,8 @@ def _chart(series: dict[str, Any], metric: Metric | None) -> dict[str, Any] | No
 
 
 def _label(indicator: dict[str, Any], metrics: dict[str, Metric]) -> str:
-    kind = indicator["kind"]
-    if kind == Kind.SENSOR_EFFECT:
-        metric = metrics.get(indicator.get("details", {}).get("metric", ""))
-        return _("Effect on %(metric)s") % {"metric": metric.name if metric else "?"}
-    labels: dict[str, str] = {
-        Kind.SATISFACTION: _("Participants' satisfaction"),
-        Kind.PARTICIPATION: _("Participants who stay"),
-        Kind.REPORTS: _("Reports per participant"),
-        Kind.COST: _("Cost per participant"),
-    }
-    return labels.get(str(kind), str(kind))
+    metric = metrics.get(indicator.get("details", {}).get("metric", ""))
+    return indicator_name(str(indicator["kind"]), metric)
 
 
 @register.inclusion_tag("evaluation/includes/pilot_outcomes.html")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.models import User
-from portal.notifications.services import notify
+from portal.notifications.services import in_readers_language, notify
 from portal.spaces.errors import SpacesError
 from portal.spaces.models import Application, Attachment, Call, Organisation, Space
 from portal.spaces.notices import SpaceNotice
@@ -123,7 +123,7 @@ def _tell_members(application: Application, by: User | None) -> None:
         subject=gettext_lazy("Your application to %(call)s is now: %(status)s"),
         body=gettext_lazy("The application of %(organisation)s to %(call)s is now: %(status)s."),
         params={
-            "call": application.call.title,
+            "call": in_readers_language(application.call, "title"),
             "organisation": organisation.name,
             "status": Status(application.status).label,
         },
@@ -242,7 +242,10 @@ def application_submit(*, application: Application, by: User) -> Application:
         about=locked,
         subject=gettext_lazy("New application to %(call)s"),
         body=gettext_lazy("%(organisation)s submitted an application to %(call)s."),
-        params={"call": locked.call.title, "organisation": locked.organisation.name},
+        params={
+            "call": in_readers_language(locked.call, "title"),
+            "organisation": locked.organisation.name,
+        },
     )
     application.refresh_from_db()
     return locked
@@ -337,7 +340,7 @@ def application_decide(
                 about=locked,
                 subject=gettext_lazy("Reviewers' comments on your application to %(call)s"),
                 body=gettext_lazy("The reviewers wrote:\n%(comments)s"),
-                params={"call": locked.call.title, "comments": comments},
+                params={"call": in_readers_language(locked.call, "title"), "comments": comments},
                 link=locked.get_absolute_url(),
             )
     application.refresh_from_db()

@@ -15,7 +15,21 @@
     return JSON.stringify({ type: "MultiPolygon", coordinates: polygons });
   }
 
+  // Leaflet.draw speaks English; the page brings its words in the manager's language.
+  function merge(into, from) {
+    Object.keys(from).forEach(function (key) {
+      if (from[key] && typeof from[key] === "object") {
+        into[key] = into[key] || {};
+        merge(into[key], from[key]);
+      } else {
+        into[key] = from[key];
+      }
+    });
+  }
+
   function setUp(editor) {
+    var strings = document.getElementById(editor.dataset.textarea + "-draw-strings");
+    if (strings) merge(L.drawLocal, JSON.parse(strings.textContent));
     var textarea = document.getElementById(editor.dataset.textarea);
     var config = JSON.parse(document.getElementById(editor.dataset.textarea + "-config").textContent);
     var map = L.map(editor.dataset.textarea + "-map").setView(config.center, config.zoom);

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import secrets
 import threading
+import warnings
 from typing import Any
 
 from django.conf import settings
@@ -163,6 +165,9 @@ def serve_like_production(addrport: str) -> None:
     get_resolver().url_patterns  # noqa: B018 - reading it builds the routes now.
     settings.DEBUG = False
     settings.WHITENOISE_USE_FINDERS = True
+    # Nothing was collected into STATIC_ROOT, nor need be: WhiteNoise's warning that the
+    # folder is missing would only worry a newcomer on the demo's console.
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
     host = addrport.rsplit(":", 1)[0] if ":" in addrport else "127.0.0.1"
     if host in {"0.0.0.0", "[::]", "::"}:  # noqa: S104 - the demo serves where it was asked to.
         # Served to the whole network: a phone on it reaches the demo by any of the machine's
@@ -172,10 +177,19 @@ def serve_like_production(addrport: str) -> None:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, host.strip("[]")]
 
 
+# Loggers that would print a line per request and per inline task.
+QUIET_LOGGERS = ("django.channels.server", "celery.app.trace")
+
+
 def quiet_request_logs() -> None:
     """A line per request and per inline task would scroll the logins away within seconds.
 
-    Errors and refusals (4xx, 5xx) are still logged.
+    Errors and refusals (4xx, 5xx) are still logged. The levels go into the LOGGING setting, not
+    only onto the loggers: loading the ASGI application sets Django up again, and logging's
+    `dictConfig` then resets every logger below "django" that the setting does not name.
     """
-    logging.getLogger("django.channels.server").setLevel(logging.WARNING)
-    logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+    configured: dict[str, Any] = dict(settings.LOGGING)
+    loggers: dict[str, Any] = dict(configured.get("loggers", {}))
+    configured["loggers"] = {**loggers, **{name: {"level": "WARNING"} for name in QUIET_LOGGERS}}
+    settings.LOGGING = configured
+    logging.config.dictConfig(configured)
