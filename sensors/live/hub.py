@@ -363,6 +363,10 @@ class FeedHub:
                 exc_info=exc_info,
             )
 
+    def note_lost(self, reason: str) -> None:
+        """The layer says it failed on its own: resync once the pings come back."""
+        self._lost(reason)
+
     def _echo(self, number: int) -> None:
         earlier = [sent for sent in self.unanswered if sent < number]
         for sent in [*earlier, number]:
@@ -484,6 +488,26 @@ class FeedHub:
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, FeedHub] = weakref.WeakKeyDictionary()
 
+# The Redis pub/sub layer's receiver reports a broken subscription only in its log, then
+# reconnects and subscribes again by itself. What was published meanwhile is lost, and a ping may
+# not fall in that gap, so the hubs hear of it here.
+PUBSUB_LOGGER = "channels_redis.pubsub"
+PUBSUB_RECEIVE_FAILED = "Unexpected exception in receive task"
+
+
+class _PubSubReceiveFailures(logging.Handler):
+    """Tells every hub of this process that the pub/sub layer's receiver failed."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.getMessage().startswith(PUBSUB_RECEIVE_FAILED):
+            return
+        for loop, hub in list(_hubs.items()):
+            if hub.running and not loop.is_closed():
+                loop.call_soon_threadsafe(hub.note_lost, "the pub/sub layer's receiver failed")
+
+
+_pubsub_failures = _PubSubReceiveFailures()
+
 
 def frame_interval() -> float:
     return float(settings.SENSORS_LIVE_FRAME_SECONDS)
@@ -511,4 +535,7 @@ def get_hub() -> FeedHub:
     hub = _hubs.get(loop)
     if hub is None:
         hub = _hubs[loop] = FeedHub(interval=frame_interval())
+        pubsub = logging.getLogger(PUBSUB_LOGGER)
+        if _pubsub_failures not in pubsub.handlers:
+            pubsub.addHandler(_pubsub_failures)
     return hub

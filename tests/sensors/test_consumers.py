@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import time
 import types
 import urllib.request
 import uuid
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -654,6 +656,31 @@ async def test_the_hub_listens_on_a_new_channel_when_its_pings_stay_lost(
     )
     await eventually(lambda: subscriber.outbox)
     assert json.loads(subscriber.outbox[0])["readings"][0]["value"] == 15.0
+    await hub.unsubscribe(subscriber, bucket)
+
+
+async def test_the_hub_resyncs_when_the_pubsub_layers_receiver_reports_a_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The Redis pub/sub layer says so only in its log, and every ping may still come back.
+    layer = SilentLayer()
+    monkeypatch.setattr(live_hub, "_hubs", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(live_hub, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(live_hub, "PING_SECONDS", 0.01)
+    hub = live_hub.get_hub()
+    subscriber = live_hub.Subscriber(limit=10)
+    bucket = live_hub.Bucket(feed_group(Feed.DEVICE, 7), True, False)
+    await hub.subscribe(subscriber, bucket)
+    await eventually(lambda: hub.pings >= 3)
+    assert not subscriber.needs_snapshot
+
+    try:
+        raise ConnectionError("Connection closed by server.")
+    except ConnectionError:
+        logging.getLogger(live_hub.PUBSUB_LOGGER).exception(live_hub.PUBSUB_RECEIVE_FAILED)
+
+    await eventually(lambda: subscriber.needs_snapshot)
+    assert hub.layer_ok
     await hub.unsubscribe(subscriber, bucket)
 
 

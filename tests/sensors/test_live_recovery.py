@@ -173,7 +173,12 @@ async def resync_then_value(
     while not (any(m["type"] == "snapshot" for m in received) and shown == value):
         if len(received) >= 20:
             raise AssertionError(f"the feed never showed {value} after a snapshot: {received}")
-        message = await feed.receive_json_from(timeout=20)
+        try:
+            message = await feed.receive_json_from(timeout=20)
+        except TimeoutError:
+            raise AssertionError(
+                f"the feed went quiet before showing {value} after a snapshot: {received}"
+            ) from None
         received.append(message)
         if message["type"] in {"snapshot", "readings"}:
             for reading_device, reading_value in values(message):
