@@ -64,24 +64,38 @@ def seed_devices(pilots: dict[str, Pilot]) -> DemoDevices:
             # Pilot devices stand in the pilot's districts; the rest spread over the whole city.
             pool = pilot_districts if pilot_districts and number % 2 == 0 else districts
             district = pool[(number * 7) % len(pool)]
-            name = f"{district.slug}-{kind.replace('_', '-')}-{number:02d}"
-            rng = random.Random(name)  # noqa: S311 - demo placement, not security.
-            latitude, longitude = point_in_district(district, rng)
-            device, _created = Device.objects.update_or_create(
-                name=name,
-                defaults={
-                    "kind": kind,
-                    "district": district,
-                    "pilot": pilot if pool is pilot_districts else None,
-                    "latitude": latitude,
-                    "longitude": longitude,
-                    "visibility": Device.Visibility.PUBLIC,
-                    "status": Device.Status.ACTIVE,
-                    **_display_names(district, kind, number),
-                },
+            device = demo_device_place(
+                name=f"{district.slug}-{kind.replace('_', '-')}-{number:02d}",
+                kind=kind,
+                district=district,
+                pilot=pilot if pool is pilot_districts else None,
+                names=_display_names(district, kind, number),
             )
             devices.append((device, [metrics[code] for code in metric_codes]))
     return devices
+
+
+def demo_device_place(
+    *, name: str, kind: str, district: District, pilot: Pilot | None, names: dict[str, str]
+) -> Device:
+    """A public, active demo device at a point of its district that its name fixes, so that
+    seeding again moves nothing; `names` are its display names in both languages."""
+    rng = random.Random(name)  # noqa: S311 - demo placement, not security.
+    latitude, longitude = point_in_district(district, rng)
+    device, _created = Device.objects.update_or_create(
+        name=name,
+        defaults={
+            "kind": kind,
+            "district": district,
+            "pilot": pilot,
+            "latitude": latitude,
+            "longitude": longitude,
+            "visibility": Device.Visibility.PUBLIC,
+            "status": Device.Status.ACTIVE,
+            **names,
+        },
+    )
+    return device
 
 
 def _display_names(district: District, kind: str, number: int) -> dict[str, str]:

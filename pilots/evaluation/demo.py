@@ -22,7 +22,7 @@ from pilots.evaluation.models import EvaluationPlan, Scorecard
 from pilots.models import Pilot
 from portal.languages import text_in
 from portal.models import District
-from sensors.demo import point_in_district
+from sensors.demo import demo_device_place
 from sensors.models import Device, HourRollup, Metric
 
 
@@ -98,21 +98,13 @@ def _display_names(district: District, kind: str, number: int, *, control: bool)
 def _device(
     name: str, kind: str, district: District, pilot: Pilot | None, *, number: int
 ) -> Device:
-    rng = random.Random(name)  # noqa: S311 - demo placement, not security.
-    latitude, longitude = point_in_district(district, rng)
-    device, _created = Device.objects.update_or_create(
+    return demo_device_place(
         name=name,
-        defaults={
-            "kind": kind,
-            "district": district,
-            "pilot": pilot,
-            "latitude": latitude,
-            "longitude": longitude,
-            "visibility": Device.Visibility.PUBLIC,
-            **_display_names(district, kind, number, control=pilot is None),
-        },
+        kind=kind,
+        district=district,
+        pilot=pilot,
+        names=_display_names(district, kind, number, control=pilot is None),
     )
-    return device
 
 
 def _rollups(

@@ -46,10 +46,20 @@ def reading(**overrides: object) -> dict[str, object]:
 
 
 class Send(Protocol):
-    """Posts a body with a device's token and runs what the request left for after commit."""
+    """Posts a body with a device's token and runs what the request left for after commit.
+
+    `address` is the connecting client's, `forwarded` an X-Forwarded-For header. Answers are in
+    English, so that tests can read the numbers in the messages.
+    """
 
     def __call__(
-        self, token: str | None, body: object, *, raw: bytes | None = None
+        self,
+        token: str | None,
+        body: object,
+        *,
+        raw: bytes | None = None,
+        address: str = "127.0.0.1",
+        forwarded: str = "",
     ) -> TestResponse | Answered: ...
 
 
@@ -59,12 +69,30 @@ def send(
     client: Client,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> Send:
-    def go(token: str | None, body: object, *, raw: bytes | None = None) -> TestResponse | Answered:
+    def go(
+        token: str | None,
+        body: object,
+        *,
+        raw: bytes | None = None,
+        address: str = "127.0.0.1",
+        forwarded: str = "",
+    ) -> TestResponse | Answered:
+        headers = {"accept-language": "en"}
+        if forwarded:
+            headers["x-forwarded-for"] = forwarded
+        data = raw if raw is not None else json.dumps(body).encode()
         with django_capture_on_commit_callbacks(execute=True):
             if request.param == "asgi":
-                data = raw if raw is not None else json.dumps(body).encode()
-                return asgi_post(token, data)
-            return post(client, token, body, raw=raw)
+                return asgi_post(token, data, headers=headers, client=address)
+            if token:
+                headers["authorization"] = f"Token {token}"
+            return client.post(
+                URL,
+                data=data,
+                content_type="application/json",
+                headers=headers,
+                REMOTE_ADDR=address,
+            )
 
     return go
 

@@ -14,12 +14,11 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, cast
 
 import paho.mqtt.client as mqtt
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
@@ -28,8 +27,10 @@ from sensors.models import Device, DeviceCredential, Reading
 from sensors.mqtt import MqttIngest, handle_message
 from sensors.services import device_credential_issue
 from tests.conftest import requires_postgres
-from tests.sensors.asgi import Answered, asgi_post
+from tests.sensors.asgi import Answered
 from tests.sensors.factories import DeviceFactory
+from tests.sensors.test_ingest import Send
+from tests.sensors.test_ingest import send as send
 from tests.sensors.test_mqtt import FakeBrokerClient
 
 if TYPE_CHECKING:
@@ -50,40 +51,6 @@ def readings(count: int, *, start: int = 0) -> list[dict[str, object]]:
         {"metric": "pm25", "time": (BASE - dt.timedelta(seconds=start + i)).isoformat(), "value": 1}
         for i in range(count)
     ]
-
-
-class Send(Protocol):
-    def __call__(
-        self, token: str, body: object, *, address: str = "127.0.0.1", forwarded: str = ""
-    ) -> TestResponse | Answered: ...
-
-
-@pytest.fixture(params=["asgi", "django"])
-def send(
-    request: pytest.FixtureRequest,
-    client: Client,
-    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-) -> Send:
-    def go(
-        token: str, body: object, *, address: str = "127.0.0.1", forwarded: str = ""
-    ) -> TestResponse | Answered:
-        # In English, so that the tests can read the limits in the messages.
-        headers = {"accept-language": "en"}
-        if forwarded:
-            headers["x-forwarded-for"] = forwarded
-        data = json.dumps(body)
-        with django_capture_on_commit_callbacks(execute=True):
-            if request.param == "asgi":
-                return asgi_post(token, data.encode(), headers=headers, client=address)
-            return client.post(
-                URL,
-                data=data,
-                content_type="application/json",
-                headers={"authorization": f"Token {token}", **headers},
-                REMOTE_ADDR=address,
-            )
-
-    return go
 
 
 def retry_after(response: TestResponse | Answered) -> int:
