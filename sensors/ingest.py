@@ -242,6 +242,9 @@ def check_readings(
 
     # The index of the first accepted reading of each metric and time in the batch.
     first: dict[Key, int] = {}
+    # A station sends all its metrics of one moment with one spelling of the time: each spelling
+    # is parsed once per batch, as the time and its UTC spelling.
+    spellings: dict[str, tuple[dt.datetime, str] | None] = {}
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             reject(index, SensorError.NOT_AN_OBJECT, _("A reading must be a JSON object."))
@@ -307,11 +310,8 @@ def check_readings(
             )
             continue
         raw_time = item["time"]
-        try:
-            time = dt.datetime.fromisoformat(raw_time) if isinstance(raw_time, str) else None
-        except ValueError:
-            time = None
-        if time is None or time.tzinfo is None:
+        parsed = _parse_time(raw_time, spellings) if isinstance(raw_time, str) else None
+        if parsed is None:
             reject(
                 index,
                 SensorError.INVALID_TIME,
@@ -319,6 +319,7 @@ def check_readings(
                 % {"example": "2026-11-25T09:00:00+09:00"},
             )
             continue
+        time, utc = parsed
         if time > latest:
             reject(
                 index,
@@ -334,9 +335,6 @@ def check_readings(
                 % {"hours": round(max_age.total_seconds() / 3600, 1)},
             )
             continue
-        # One instant has many spellings (offsets, fractions of a second); its UTC spelling by
-        # Python is the one the database's rows are compared in, too.
-        utc = time.astimezone(UTC).isoformat()
         earlier = first.setdefault((metric.id, utc), index)
         if earlier != index:
             reject(
@@ -348,6 +346,28 @@ def check_readings(
             continue
         batch.taken.append(Taken(index, metric.code, (metric.id, utc, float(value)), correction))
     return batch
+
+
+def _parse_time(
+    raw: str, spellings: dict[str, tuple[dt.datetime, str] | None]
+) -> tuple[dt.datetime, str] | None:
+    """The aware time `raw` spells and its UTC spelling, or None if it is not ISO 8601 with an
+    offset; remembered in `spellings`.
+
+    One instant has many spellings (offsets, fractions of a second); its UTC spelling by Python
+    is the one the database's rows are compared in, too.
+    """
+    if raw in spellings:
+        return spellings[raw]
+    try:
+        time: dt.datetime | None = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        time = None
+    parsed = None
+    if time is not None and time.tzinfo is not None:
+        parsed = (time, time.astimezone(UTC).isoformat())
+    spellings[raw] = parsed
+    return parsed
 
 
 def encode_rows(rows: list[Row], corrections: list[Row] | None = None) -> str:

@@ -136,11 +136,22 @@ class Device(models.Model):
 class Reading(models.Model):
     """One value of one metric from one device at one time; at most one row per the three."""
 
+    # No index of their own: the unique constraint's index starts with the device and the
+    # `reading_metric_time` index with the metric. Every index is written for every reading
+    # stored, thousands a second, so none is kept that another already serves.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="readings"
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.CASCADE,
+        related_name="readings",
+        db_index=False,
     )
     metric = models.ForeignKey(
-        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="readings"
+        Metric,
+        verbose_name=_("metric"),
+        on_delete=models.PROTECT,
+        related_name="readings",
+        db_index=False,
     )
     time = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"))
@@ -260,8 +271,14 @@ class Rollup(models.Model):
     batch twice gives the same numbers.
     """
 
-    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE)
-    metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT)
+    # Served by the indexes of each subclass's unique constraint and `metric, bucket` index, as
+    # `Reading`'s are.
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, db_index=False
+    )
+    metric = models.ForeignKey(
+        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, db_index=False
+    )
     bucket = models.DateTimeField(_("bucket start"))
     count = models.PositiveIntegerField(_("count"))
     min = models.FloatField(_("minimum"))
