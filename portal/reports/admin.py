@@ -19,9 +19,10 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationTabularInline
 
 from pilots.admin.common import csv_response
+from portal.http import as_authenticated
 from portal.models import District, User
 from portal.reports import selectors, services
 from portal.reports.models import (
@@ -34,6 +35,7 @@ from portal.reports.models import (
 )
 from portal.reports.permissions import user_triages_reports
 from portal.selectors import district_feature_collection
+from portal.translation_admin import TranslatedAdmin
 
 MAX_TRIAGE_POINTS = 2_000
 
@@ -58,7 +60,7 @@ class CategoryAttributeInline(TranslationTabularInline[CategoryAttribute, Catego
 
 
 @admin.register(Category)
-class CategoryAdmin(TabbedTranslationAdmin[Category]):
+class CategoryAdmin(TranslatedAdmin[Category]):
     list_display = ["code", "name", "target_days", "sensitive", "active", "order"]
     list_editable = ["target_days", "sensitive", "active", "order"]
     search_fields = ["code", "name_ko", "name_en"]
@@ -120,7 +122,7 @@ def _bulk(
         try:
             services.report_status_change(
                 report=report,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=as_authenticated(request).user,
                 status=status,
                 resolution=resolution,
                 text=text,
@@ -218,7 +220,7 @@ class ReportAdmin(admin.ModelAdmin[Report]):
             try:
                 services.report_update_post(
                     report=report,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=as_authenticated(request).user,
                     text=request.POST.get("text", ""),
                 )
             except ValidationError as error:
@@ -229,8 +231,9 @@ class ReportAdmin(admin.ModelAdmin[Report]):
     @admin.action(description=gettext_lazy("Assign to the chosen person"), permissions=["change"])
     def assign(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_staff=True).first()
+        actor = as_authenticated(request).user
         for report in queryset:
-            services.report_assign(report=report, actor=request.user, assignee=assignee)  # type: ignore[arg-type]
+            services.report_assign(report=report, actor=actor, assignee=assignee)
         messages.success(request, _("%(count)d reports assigned.") % {"count": queryset.count()})
 
     @admin.action(
@@ -244,7 +247,9 @@ class ReportAdmin(admin.ModelAdmin[Report]):
         original, *duplicates = reports
         for duplicate in duplicates:
             try:
-                services.report_merge(duplicate=duplicate, original=original, actor=request.user)  # type: ignore[arg-type]
+                services.report_merge(
+                    duplicate=duplicate, original=original, actor=as_authenticated(request).user
+                )
             except ValidationError as error:
                 messages.warning(request, f"#{duplicate.pk}: {' '.join(error.messages)}")
         messages.success(request, _("Merged into #%(id)s.") % {"id": original.pk})

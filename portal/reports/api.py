@@ -37,7 +37,7 @@ from portal.reports.serializers import (
     ReportSerializer,
 )
 from portal.rest import query_parameters
-from sensors.models import Device
+from sensors.selectors import visible_device
 
 
 class MayReport(permissions.BasePermission):
@@ -111,13 +111,14 @@ class ReportViewSet(
             pilot = Pilot.objects.filter(slug=values["pilot"]).first()
             if pilot is None:
                 raise ValidationError(_("No pilot has this slug."), code=ReportError.PILOT_UNKNOWN)
-        device = None
-        if values["device"] is not None:
-            device = Device.objects.filter(pk=values["device"]).first()
-            if device is None:
-                raise ValidationError(_("No device has this id."), code=ReportError.DEVICE_UNKNOWN)
         user = request.user
         assert isinstance(user, User)  # noqa: S101 - MayReport guarantees it.
+        device = None
+        if values["device"] is not None:
+            # A private device is named only by those who may see it, as on its own page.
+            device = visible_device(user, values["device"])
+            if device is None:
+                raise ValidationError(_("No device has this id."), code=ReportError.DEVICE_UNKNOWN)
         report = services.report_create(
             reporter=user,
             category=category,

@@ -71,6 +71,9 @@ class ReportForm(forms.Form):
         empty_label=_("No"),
     )
     show_name = forms.BooleanField(label=_("Show my name with the report"), required=False)
+    # A device's number, carried from its page ("Report a problem with this device"); the view
+    # checks that the citizen may see the device.
+    device = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -312,6 +312,13 @@ class Report(models.Model):
             )
         return self.latitude, self.longitude
 
+    def public_address(self) -> tuple[str, str]:
+        """(address, address id) as the public may see them: none in sensitive categories,
+        where a typed street address would give away the place that the map rounds."""
+        if self.category.sensitive:
+            return "", ""
+        return self.address, self.address_id
+
     def public_name(self) -> str:
         """The reporter's name if they chose to show it, otherwise nothing."""
         if self.show_name and self.reporter is not None:

@@ -306,18 +306,18 @@ def category_median_times() -> list[dict[str, Any]]:
 def open311_requests(
     *,
     ids: list[int] | None,
-    service_code: str,
+    service_codes: list[str],
     start: datetime.datetime | None,
     end: datetime.datetime | None,
     status: str,
     limit: int,
 ) -> QuerySet[Report]:
-    """Reports as Open311 lists them: by ids, or by category, time window and open/closed."""
+    """Reports as Open311 lists them: by ids, or by categories, time window and open/closed."""
     reports = Report.objects.select_related("category")
     if ids is not None:
         return reports.filter(pk__in=ids).order_by("-created_at")
-    if service_code:
-        reports = reports.filter(category__code=service_code)
+    if service_codes:
+        reports = reports.filter(category__code__in=service_codes)
     if start is not None:
         reports = reports.filter(created_at__gte=start)
     if end is not None:

@@ -48,6 +48,7 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
     )
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
     reporter_name = serializers.CharField(source="public_name", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
@@ -85,6 +86,9 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     def get_longitude(self, report: Report) -> float:
         return report.public_place()[1]
+
+    def get_address(self, report: Report) -> str:
+        return report.public_address()[0]
 
 
 class ReportCreateSerializer(rest.InputSerializer):

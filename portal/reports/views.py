@@ -19,6 +19,8 @@ from portal.reports import permissions, selectors, services
 from portal.reports.forms import AreaAlertForm, ReopenForm, ReportFilterForm, ReportForm
 from portal.reports.models import Report
 from portal.selectors import district_feature_collection
+from sensors.models import Device
+from sensors.selectors import visible_device
 
 REPORTS_PER_PAGE = 20
 
@@ -63,13 +65,33 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report_list.html", context)
 
 
+def _device_asked(request: HttpRequest, user: User) -> Device | None:
+    """The device a report is about, from the form or from the link on the device's page."""
+    raw = request.POST.get("device") if request.method == "POST" else request.GET.get("device")
+    return visible_device(user, int(raw)) if raw and raw.isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not permissions.user_may_report(user):
         raise PermissionDenied
-    form = ReportForm(request.POST or None, request.FILES or None)
+    device = _device_asked(request, user)
+    # Coming from a device's page, the report starts at the device's place and names it.
+    initial = (
+        {"device": device.pk, "latitude": device.latitude, "longitude": device.longitude}
+        if device is not None and request.method == "GET"
+        else {}
+    )
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["device"] != (device.pk if device else None)
+    ):
+        # A number that names no device this citizen may see.
+        form.add_error(None, _("No device has this number."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,6 +103,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 longitude=data["longitude"],
                 address=data["address"],
                 pilot=data["pilot"],
+                device=device,
                 photos=[upload.read() for upload in data["photos"]],
                 show_name=data["show_name"],
             )
@@ -99,20 +122,25 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     % {"district": report.district.name},
                 )
             return redirect(report)
-    context = {"form": form, "map_tiles": _map_tiles(), "district_geojson": _districts()}
+    context = {
+        "form": form,
+        "device": device,
+        "map_tiles": _map_tiles(),
+        "district_geojson": _districts(),
+    }
     return render(request, "reports/report_new.html", context, status=400 if form.errors else 200)
 
 
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report_or_404(report_id)
     user = request.user
+    sees_private = permissions.user_sees_private_report_data(user, report)
     latitude, longitude = (
-        (report.latitude, report.longitude)
-        if permissions.user_sees_private_report_data(user, report)
-        else report.public_place()
+        (report.latitude, report.longitude) if sees_private else report.public_place()
     )
     context = {
         "report": report,
+        "address": report.address if sees_private else report.public_address()[0],
         "history": selectors.report_history(report),
         "photos": list(report.photos.all()),
         "place": {"latitude": latitude, "longitude": longitude},
@@ -122,7 +150,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         and report.status == Report.Status.CLOSED
         and report.resolution == Report.Resolution.FIXED,
         "reopen_form": ReopenForm(),
-        "sees_private": permissions.user_sees_private_report_data(user, report),
+        "sees_private": sees_private,
         "map_tiles": _map_tiles(),
         # Only the report's own district: the map is close up.
         "district_geojson": district_feature_collection(District.objects.filter(reports=report)),

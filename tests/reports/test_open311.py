@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portal.reports.models import CategoryAttribute, Open311Key, Report
 from portal.reports.services import open311_key_revoke
+from portal.reports.services.geo import map_cells
 from tests.portal.factories import district
 from tests.reports.factories import ReportFactory, category
 
@@ -226,6 +227,7 @@ BAD_POSTS: list[tuple[str, dict[str, str], int]] = [
     ("a description over 4,000 characters", {"description": "x" * 4001}, 400),
     ("an address naming no district", {"address_string": "Main Street 1"}, 400),
     ("another jurisdiction", {"jurisdiction_id": "nyc.gov"}, 404),
+    ("a malformed e-mail address", {"email": "not-an-address"}, 400),
 ]
 
 
@@ -283,7 +285,8 @@ def test_requests_lists_reports_with_every_field_and_zoned_times(client: Client,
 
     assert response.status_code == 200
     [record] = records(response, fmt, "request")
-    assert set(record) == set(REQUEST_FIELDS)
+    # Every field, in the specification's order.
+    assert list(record) == REQUEST_FIELDS
     assert record["service_request_id"] == str(report.pk)
     assert record["status"] == "open"
     assert record["status_notes"].startswith("open")
@@ -309,11 +312,73 @@ def test_requests_filter_by_ids_code_status_and_dates(client: Client, fmt: str) 
     assert ids() == {road.pk, light.pk}
     assert ids(service_request_id=f"{old.pk},{light.pk}") == {old.pk, light.pk}
     assert ids(service_code="streetlight") == {light.pk}
+    assert ids(service_code="road,streetlight") == {road.pk, light.pk}
     assert ids(status="open") == {road.pk}
     assert ids(status="closed") == {light.pk}
     start = (timezone.now() - datetime.timedelta(days=130)).isoformat()
     end = (timezone.now() - datetime.timedelta(days=100)).isoformat()
     assert ids(start_date=start, end_date=end) == {old.pk}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_unknown_code_among_several_is_a_404_naming_it(client: Client, fmt: str) -> None:
+    response = client.get(f"/open311/v2/requests.{fmt}", {"service_code": "road,teleporter"})
+
+    assert response.status_code == 404
+    [error] = errors(response, fmt)
+    assert "teleporter" in error["description"]
+    assert "road" not in error["description"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_requests_answer_at_most_1000_reports_newest_first(client: Client, fmt: str) -> None:
+    place = district()
+    now = timezone.now()
+    Report.objects.bulk_create(
+        Report(
+            category=category(),
+            description=f"Report {n}",
+            district=place,
+            latitude=place.center_latitude,
+            longitude=place.center_longitude,
+            created_at=now - datetime.timedelta(minutes=n),
+            due_at=now + datetime.timedelta(days=7),
+            **map_cells(latitude=place.center_latitude, longitude=place.center_longitude),
+        )
+        for n in range(1_001)
+    )
+    oldest = Report.objects.order_by("created_at").first()
+    assert oldest is not None
+
+    response = client.get(f"/open311/v2/requests.{fmt}")
+
+    found = [int(record["service_request_id"]) for record in records(response, fmt, "request")]
+    assert len(found) == 1_000
+    assert oldest.pk not in found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_method_an_endpoint_does_not_take_is_refused_in_the_specs_shape(
+    client: Client, fmt: str, partner_key: tuple[Open311Key, str]
+) -> None:
+    place = district()
+    filing = {
+        "api_key": partner_key[1],
+        "service_code": "road",
+        "lat": str(place.center_latitude),
+        "long": str(place.center_longitude),
+        "description": "Broken",
+    }
+
+    posted = client.post(f"/open311/v2/services.{fmt}", filing)
+    put = client.put(f"/open311/v2/requests.{fmt}")
+
+    assert posted.status_code == put.status_code == 405
+    assert posted["Allow"] == "GET"
+    assert put["Allow"] == "GET, POST"
+    assert errors(posted, fmt)
+    assert errors(put, fmt)
+    assert not Report.objects.exists()
 
 
 BAD_QUERIES: list[tuple[str, dict[str, str]]] = [

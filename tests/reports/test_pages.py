@@ -12,8 +12,10 @@ from django.urls import reverse
 from portal.models import User
 from portal.reports.models import AreaAlert, Report
 from portal.reports.privacy import reports_export
+from sensors.models import Device
 from tests.portal.factories import district
 from tests.reports.factories import ReportFactory, category, jpeg_with_gps
+from tests.sensors.factories import DeviceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,57 @@ def test_filing_a_report_on_the_page(client: Client, citizen: User) -> None:
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
     assert report.photos.count() == 1
+
+
+def test_a_citizen_reports_a_problem_with_a_device_from_its_page(
+    client: Client, citizen: User
+) -> None:
+    device = DeviceFactory.create(display_name="Gangnam fine-dust station 7")
+    client.force_login(citizen)
+
+    device_page = client.get(reverse("sensors:device", args=[device.pk]))
+    form = client.get("/reports/new/", {"device": device.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/reports/new/",
+        {
+            "category": "device",
+            "description": "The screen is dark",
+            "latitude": device.latitude,
+            "longitude": device.longitude,
+            "device": device.pk,
+        },
+    )
+
+    assert f'href="/reports/new/?device={device.pk}"'.encode() in device_page.content
+    assert b"Gangnam fine-dust station 7" in form.content
+    assert f'value="{device.latitude}"'.encode() in form.content
+    assert response.status_code == 302
+    assert Report.objects.get().device == device
+
+
+def test_a_device_the_citizen_may_not_see_cannot_be_named_in_a_report(
+    client: Client, citizen: User
+) -> None:
+    hidden = DeviceFactory.create(visibility=Device.Visibility.PRIVATE)
+    client.force_login(citizen)
+    place = district()
+    data = {
+        "category": "device",
+        "description": "Broken",
+        "latitude": place.center_latitude,
+        "longitude": place.center_longitude,
+    }
+
+    form = client.get("/reports/new/", {"device": hidden.pk})
+    page = client.post("/reports/new/", data | {"device": hidden.pk})
+    api = client.post("/api/reports/", data | {"device": hidden.pk})
+    unknown = client.post("/reports/new/", data | {"device": hidden.pk + 1000})
+
+    assert str(hidden.latitude).encode() not in form.content
+    assert page.status_code == unknown.status_code == 400
+    assert api.status_code == 404
+    assert api.json()["error"]["code"] == "device_unknown"
+    assert not Report.objects.exists()
 
 
 def test_the_form_asks_again_without_a_place(client: Client, citizen: User) -> None:

@@ -74,6 +74,35 @@ def test_an_outsider_sees_a_sensitive_place_rounded_and_the_reporter_sees_it_exa
     assert own == {"latitude": 37.5012345, "longitude": 127.0398765}
 
 
+def test_an_outsider_never_reads_the_street_address_of_a_sensitive_report(
+    client: Client, citizen: User, outsider: User
+) -> None:
+    sensitive = ReportFactory.create(
+        reporter=citizen,
+        category=category("safety"),
+        address="테헤란로 152 뒷골목",
+        address_id="bldg-152",
+    )
+    ordinary = ReportFactory.create(reporter=citizen, address="월드컵로 212")
+
+    client.force_login(outsider)
+    page = client.get(f"/reports/{sensitive.pk}/").content.decode()
+    api = client.get(f"/api/reports/{sensitive.pk}/").json()
+    open311 = [
+        client.get(f"/open311/v2/requests/{sensitive.pk}.{fmt}").content.decode()
+        for fmt in ("json", "xml")
+    ]
+    ordinary_page = client.get(f"/reports/{ordinary.pk}/").content.decode()
+    client.force_login(citizen)
+    own_page = client.get(f"/reports/{sensitive.pk}/").content.decode()
+
+    assert "테헤란로" not in page
+    assert api["address"] == ""
+    assert all("테헤란로" not in body and "bldg-152" not in body for body in open311)
+    assert "월드컵로 212" in ordinary_page
+    assert "테헤란로 152 뒷골목" in own_page
+
+
 def test_a_name_shows_only_when_the_reporter_chose_so(client: Client, citizen: User) -> None:
     hidden = ReportFactory.create(reporter=citizen, show_name=False)
     shown = ReportFactory.create(reporter=citizen, show_name=True)

@@ -25,7 +25,8 @@ class BadRequest(Exception):
 @dataclass(frozen=True)
 class RequestQuery:
     ids: list[int] | None
-    service_code: str
+    # Empty for every service; the specification lets a client name several, comma-separated.
+    service_codes: list[str]
     start: datetime.datetime | None
     end: datetime.datetime | None
     status: str
@@ -53,7 +54,7 @@ def parse_request_query(query: Mapping[str, str]) -> RequestQuery:
         except ValueError:
             raise BadRequest("service_request_id must be numbers separated by commas") from None
         # The specification: with ids given, every other filter is ignored.
-        return RequestQuery(ids=ids, service_code="", start=None, end=None, status="")
+        return RequestQuery(ids=ids, service_codes=[], start=None, end=None, status="")
     start_text, end_text = query.get("start_date", ""), query.get("end_date", "")
     start = parse_moment(start_text, "start_date") if start_text else None
     end = parse_moment(end_text, "end_date") if end_text else None
@@ -75,7 +76,9 @@ def parse_request_query(query: Mapping[str, str]) -> RequestQuery:
     status = next(iter(statuses)) if len(statuses) == 1 else ""
     return RequestQuery(
         ids=None,
-        service_code=query.get("service_code", "").strip(),
+        service_codes=[
+            code.strip() for code in query.get("service_code", "").split(",") if code.strip()
+        ],
         start=start,
         end=end,
         status=status,

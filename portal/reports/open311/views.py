@@ -1,21 +1,24 @@
 """Open311 GeoReport v2 endpoints. Thin: parse, call a selector or service, render.
 
 Errors follow the specification: 404 for what does not exist, 403 for a missing, wrong or revoked
-key, 400 for anything else wrong with the request.
+key, 400 for anything else wrong with the request; a method an endpoint does not take is a 405 in
+the same shape.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.reports import selectors, services
 from portal.reports.errors import ReportError
@@ -35,6 +38,31 @@ CHANGESET = "2025-01-01T00:00:00+09:00"
 AGENCY = "Seoul Living Lab"
 # Service errors that name something absent rather than something malformed.
 NOT_FOUND_CODES = {ReportError.CATEGORY_UNKNOWN}
+# The longest e-mail address the report keeps (Report.contact_email).
+MAX_EMAIL = 254
+
+View = Callable[..., HttpResponse]
+
+
+def _methods(*allowed: str) -> Callable[[View], View]:
+    """Let the view answer only `allowed` methods; others get a 405 in the specification's shape.
+
+    No Open311 call rests on the site's session, so none asks for a CSRF token: a partner app
+    files with its api_key alone, and reading changes nothing.
+    """
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = render_errors(fmt, 405, f"{request.method} is not allowed here")
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return csrf_exempt(checked)
+
+    return decorate
 
 
 def _wrong_jurisdiction(request: HttpRequest, fmt: str) -> HttpResponse | None:
@@ -57,6 +85,7 @@ def _service(category: Category) -> dict[str, Any]:
     }
 
 
+@_methods("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     """Where the endpoint is and what it speaks."""
     base = settings.SITE_URL + reverse("open311:discovery", args=["json"]).rsplit("/", 1)[0]
@@ -80,7 +109,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@require_GET
+@_methods("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     wrong = _wrong_jurisdiction(request, fmt)
     if wrong:
@@ -89,7 +118,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, root="services", item="service", records=[_service(c) for c in categories])
 
 
-@require_GET
+@_methods("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     wrong = _wrong_jurisdiction(request, fmt)
     if wrong:
@@ -121,16 +150,22 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     )
 
 
+def _absolute(url: str) -> str:
+    """A storage URL as partners can follow it: file-system storage gives only a path."""
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
 def _request_records(reports: list[Report]) -> list[dict[str, Any]]:
     photos, notes = selectors.open311_extras([report.pk for report in reports])
     storage = Photo._meta.get_field("display").storage
     records = []
     for report in reports:
         latitude, longitude = report.public_place()
+        address, address_id = report.public_address()
         finer = report.status + (f" ({report.resolution})" if report.resolution else "")
         note = notes.get(report.pk)
         photo = photos.get(report.pk)
-        media = settings.SITE_URL + storage.url(photo) if photo else report.media_url
+        media = _absolute(storage.url(photo)) if photo else report.media_url
         due = report.due_at or report.created_at + datetime.timedelta(
             days=report.category.target_days
         )
@@ -147,8 +182,8 @@ def _request_records(reports: list[Report]) -> list[dict[str, Any]]:
                 "requested_datetime": iso(report.created_at),
                 "updated_datetime": iso(report.updated_at),
                 "expected_datetime": iso(due),
-                "address": report.address,
-                "address_id": report.address_id,
+                "address": address,
+                "address_id": address_id,
                 "zipcode": "",
                 "lat": latitude,
                 "long": longitude,
@@ -158,8 +193,7 @@ def _request_records(reports: list[Report]) -> list[dict[str, Any]]:
     return records
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
+@_methods("GET", "POST")
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET: reports filtered as the specification says. POST: file a report with an api_key."""
     wrong = _wrong_jurisdiction(request, fmt)
@@ -171,14 +205,14 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
         query = parse_request_query(request.GET)
     except BadRequest as error:
         return render_errors(fmt, 400, str(error))
-    if (
-        query.service_code
-        and not Category.objects.filter(code__in=query.service_code.split(",")).exists()
-    ):
-        return render_errors(fmt, 404, f"service_code {query.service_code} not found")
+    unknown = set(query.service_codes) - set(
+        Category.objects.filter(code__in=query.service_codes).values_list("code", flat=True)
+    )
+    if unknown:
+        return render_errors(fmt, 404, f"service_code {','.join(sorted(unknown))} not found")
     reports = selectors.open311_requests(
         ids=query.ids,
-        service_code=query.service_code,
+        service_codes=query.service_codes,
         start=query.start,
         end=query.end,
         status=query.status,
@@ -208,6 +242,14 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     description = data.get("description", "")
     if len(description) > 4000:
         return render_errors(fmt, 400, "description may be at most 4,000 characters")
+    email = data.get("email", "").strip()
+    if email:
+        try:
+            if len(email) > MAX_EMAIL:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            return render_errors(fmt, 400, "email is not an e-mail address")
     media_url = data.get("media_url", "").strip()
     if media_url and not media_url.startswith(("http://", "https://")):
         return render_errors(fmt, 400, "media_url must be an http or https URL")
@@ -223,7 +265,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             source=Report.Source.OPEN311,
             partner=partner,
             contact={
-                "email": data.get("email", "")[:254],
+                "email": email,
                 "first_name": data.get("first_name", "")[:100],
                 "last_name": data.get("last_name", "")[:100],
                 "phone": data.get("phone", "")[:40],
@@ -250,14 +292,14 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@require_GET
+@_methods("GET")
 def request_detail(request: HttpRequest, request_id: int, fmt: str) -> HttpResponse:
     wrong = _wrong_jurisdiction(request, fmt)
     if wrong:
         return wrong
     reports = list(
         selectors.open311_requests(
-            ids=[request_id], service_code="", start=None, end=None, status="", limit=1
+            ids=[request_id], service_codes=[], start=None, end=None, status="", limit=1
         )
     )
     if not reports:
@@ -265,7 +307,7 @@ def request_detail(request: HttpRequest, request_id: int, fmt: str) -> HttpRespo
     return render(fmt, root="service_requests", item="request", records=_request_records(reports))
 
 
-@require_GET
+@_methods("GET")
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     wrong = _wrong_jurisdiction(request, fmt)
     if wrong:
@@ -281,5 +323,6 @@ def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     )
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, fmt: str = "json") -> HttpResponse:
     return render_errors(fmt, 404, "No such Open311 resource")
