@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import user_has_device
@@ -48,7 +49,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url) if next_url else redirect("home")
     # Set by the pages of pilots with an age limit, which a citizen can join only with it.
     birth_date_needed = (request.POST or request.GET).get("needs") == "birth_date"
-    form = SignUpForm(request.POST or None, birth_date_needed=birth_date_needed)
+    form = SignUpForm(
+        request.POST or None,
+        birth_date_needed=birth_date_needed,
+        # The language the visitor reads the form in is the one to keep after signing up.
+        initial={"preferred_language": get_language()},
+    )
     if request.method == "POST" and form.is_valid():
         user = services.user_sign_up(
             username=form.cleaned_data["username"],

@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal import rest
+from portal.http import AuthenticatedRequest
 from portal.rest import query_parameters
 from portal.spaces import selectors, services
 from portal.spaces.models import Application, Call, InnovationDistrict, Space
@@ -29,12 +29,12 @@ class SpaceFilterSerializer(serializers.Serializer[dict[str, Any]]):
         required=False, min_value=1, max_value=500, help_text="Seats needed."
     )
     available_on = serializers.DateField(required=False)
-    free_only = rest.BooleanField(required=False, help_text="Only spaces with free seats.")
+    free_only = rest.BooleanField(required=False, help_text="Only spaces with no monthly fee.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[SpaceFilterSerializer]))
 class SpaceViewSet(viewsets.ReadOnlyModelViewSet[Space]):
-    """Published spaces of the innovation districts, with their free seats today."""
+    """Published spaces of the innovation districts, with their free seats on the day asked for."""
 
     serializer_class = SpaceSerializer
     permission_classes = [permissions.AllowAny]
@@ -74,6 +74,7 @@ class MyApplicationViewSet(viewsets.ReadOnlyModelViewSet[Application]):
 
     serializer_class = ApplicationSerializer
     permission_classes = [permissions.IsAuthenticated]
+    request: AuthenticatedRequest
 
     def get_queryset(self) -> QuerySet[Application]:
         return selectors.applications_of(self.request.user)
@@ -89,10 +90,10 @@ class MyApplicationViewSet(viewsets.ReadOnlyModelViewSet[Application]):
         },
     )
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def withdraw(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
         # A refusal reaches the caller through the API's one error handler (portal.rest).
         withdrawn = services.application_withdraw(
             application=self.get_object(),
-            by=request.user,  # type: ignore[arg-type]
+            by=request.user,
         )
         return Response(ApplicationSerializer(withdrawn).data)

@@ -50,6 +50,32 @@ DISTRICTS: list[dict[str, Any]] = [
     },
 ]
 
+# The demo call's rubric: each criterion's name, weight and what reviewers look for, in both
+# languages.
+RUBRIC: list[tuple[str, str, int, str, str]] = [
+    (
+        "혁신성",
+        "Innovation",
+        3,
+        "기존 서비스와 무엇이 다르며, 도시 문제를 새롭게 푸는가?",
+        "What is new against what exists, and does it solve a city problem in a new way?",
+    ),
+    (
+        "실현 가능성",
+        "Feasibility",
+        2,
+        "팀, 일정, 예산으로 입주 기간 안에 실증할 수 있는가?",
+        "Can the team test it within its stay, with its people, schedule and budget?",
+    ),
+    (
+        "시민 편익",
+        "Benefit to residents",
+        2,
+        "실증에 참여하는 주민에게 무엇이 좋아지는가?",
+        "What gets better for the residents who take part in the pilot?",
+    ),
+]
+
 
 def _name(district: District, language: str) -> str:
     with translation.override(language):
@@ -106,15 +132,15 @@ def seed_spaces(*, today: dt.date | None = None) -> Call:
         )
         call.spaces.set(offered)
         if created:
-            for position, (ko, en, weight) in enumerate(
-                [
-                    ("혁신성", "Innovation", 3),
-                    ("실현 가능성", "Feasibility", 2),
-                    ("시민 편익", "Benefit to residents", 2),
-                ]
-            ):
+            for position, (ko, en, weight, about_ko, about_en) in enumerate(RUBRIC):
                 Criterion.objects.create(
-                    call=call, name_ko=ko, name_en=en, weight=weight, position=position
+                    call=call,
+                    name_ko=ko,
+                    name_en=en,
+                    description_ko=about_ko,
+                    description_en=about_en,
+                    weight=weight,
+                    position=position,
                 )
         founder, _created = User.objects.get_or_create(
             username="startup", defaults={"email": "startup@example.org", "first_name": "Demo"}

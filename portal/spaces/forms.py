@@ -25,7 +25,8 @@ class SpaceFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All")), *Space.Kind.choices], required=False
     )
-    people = forms.IntegerField(label=_("People"), min_value=1, max_value=500, required=False)
+    # "Seats", not "People": the project's catalogue gives "People" the sense of those concerned.
+    people = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500, required=False)
     available_on = forms.DateField(
         label=_("Available on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modeltranslation.manager import MultilingualManager
 
 from portal.spaces.validators import validate_registration_number
@@ -355,7 +356,8 @@ class Application(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
         WAITING_LIST = "waiting_list", _("Waiting list")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # In context: the project's catalogue has "Withdrawn" for a resident leaving a pilot.
+        WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
@@ -548,7 +550,8 @@ class Allocation(models.Model):
     space = models.ForeignKey(
         Space, verbose_name=_("space"), on_delete=models.PROTECT, related_name="allocations"
     )
-    starts_on = models.DateField(_("from"))
+    # In context: the project's catalogue has "from" for the phase a pilot moved from.
+    starts_on = models.DateField(pgettext_lazy("allocation", "from"))
     ends_on = models.DateField(_("until"))
     seats = models.PositiveIntegerField(_("seats"), validators=[MinValueValidator(1)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

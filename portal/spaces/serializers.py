@@ -21,7 +21,10 @@ class InnovationDistrictSerializer(serializers.ModelSerializer[InnovationDistric
 
 class SpaceSerializer(serializers.ModelSerializer[Space]):
     innovation_district = InnovationDistrictSerializer(read_only=True)
-    seats_free_today = serializers.IntegerField(source="seats_free", read_only=True)
+    seats_free = serializers.IntegerField(
+        read_only=True,
+        help_text="Seats still free on `available_on` when the list is filtered on it, else today.",
+    )
     amenities = serializers.ListField(
         source="amenity_list", child=serializers.CharField(), read_only=True
     )
@@ -37,7 +40,7 @@ class SpaceSerializer(serializers.ModelSerializer[Space]):
             "latitude",
             "longitude",
             "capacity",
-            "seats_free_today",
+            "seats_free",
             "amenities",
             "available_from",
             "available_until",

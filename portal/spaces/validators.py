@@ -34,7 +34,8 @@ def registration_number_check_digit(first_nine: str) -> int:
 
 def validate_registration_number(value: str) -> None:
     number = registration_number_normalise(value)
-    if not re.fullmatch(r"\d{10}", number):
+    # ASCII digits only: `\d` would take other scripts' digits, which int() reads all the same.
+    if not re.fullmatch(r"[0-9]{10}", number):
         raise ValidationError(
             _("A business registration number has ten digits, as in 123-45-67890."),
             code=SpacesError.REGISTRATION_NUMBER_FORMAT,

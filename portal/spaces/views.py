@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.http import AuthenticatedHttpRequest
 from portal.models import User
 from portal.spaces import permissions, selectors, services
 from portal.spaces.forms import (
@@ -51,6 +52,12 @@ def space_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "markers": markers,
+        # The seats counted are those of the day filtered on, which is today unless one is asked.
+        "free_label": (
+            _("free seats on %(date)s") % {"date": filters.available_on.isoformat()}
+            if filters.available_on
+            else _("free seats today")
+        ),
         "open_calls": selectors.calls_open()[:3],
     }
     return render(request, "spaces/space_list.html", context)
@@ -98,9 +105,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def call_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     call = _call_or_404(pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     organisation = get_object_or_404(
         selectors.organisations_of(user), pk=request.POST.get("organisation")
     )
@@ -125,8 +132,8 @@ def _own_application_or_404(user: User, pk: int) -> Application:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     application = _own_application_or_404(user, pk)
     is_draft = application.status == Application.Status.DRAFT
     form = (
@@ -176,8 +183,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def application_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     application = _own_application_or_404(user, pk)
     try:
         services.application_withdraw(application=application, by=user)
@@ -191,8 +198,8 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_new(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = OrganisationForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -225,8 +232,8 @@ def _member_organisation_or_404(user: User, pk: int) -> Organisation:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     organisation = _member_organisation_or_404(user, pk)
     context = {
         "organisation": organisation,
@@ -253,8 +260,8 @@ def _run(request: HttpRequest, done: str, action: Callable[[], object]) -> None:
 
 @login_required
 @require_POST
-def organisation_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     organisation = _member_organisation_or_404(user, pk)
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -282,8 +289,8 @@ def _member_from(request: HttpRequest, organisation: Organisation) -> User:
 
 @login_required
 @require_POST
-def organisation_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     organisation = _member_organisation_or_404(user, pk)
     member = _member_from(request, organisation)
     _run(
@@ -298,8 +305,8 @@ def organisation_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     organisation = _member_organisation_or_404(user, pk)
     member = _member_from(request, organisation)
     _run(
@@ -312,8 +319,8 @@ def organisation_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def organisation_propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     organisation = _member_organisation_or_404(user, pk)
     form = ProposePilotForm(request.POST)
     if not form.is_valid():
@@ -336,8 +343,8 @@ def organisation_propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    user = request.user
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), token=token)
     if request.method == "POST":
         try:

@@ -97,3 +97,12 @@ def test_the_browsable_apis_format_menu_has_a_name_for_screen_readers(client: Cl
     page = client.get("/api/pilots/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en")
 
     assert 'aria-label="Choose the format of the answer"' in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_sign_up_offers_to_keep_the_language_the_form_is_read_in(
+    client: Client, language: str
+) -> None:
+    page = client.get("/accounts/signup/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'<option value="{language}" selected>' in page

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from portal.models import User
@@ -128,3 +129,60 @@ def test_two_decisions_racing_for_the_last_seats_do_not_overfill_the_space(
         )
     )
     assert statuses == [Application.Status.ACCEPTED, Application.Status.SHORTLISTED]
+
+
+@pytest.mark.django_db
+def test_a_space_cannot_shrink_below_the_seats_or_outside_the_dates_it_has_allocated(
+    shortlisted_factory: ShortlistedFactory, space: Space, call_manager: User
+) -> None:
+    application = shortlisted_factory(team_size=3)
+    services.application_decide(application=application, by=call_manager, to_status="accepted")
+    assert application.move_in is not None
+    assert application.move_out is not None
+    with pytest.raises(ValidationError) as caught:
+        services.space_change_check(
+            space=space,
+            capacity=2,
+            available_from=application.move_in + dt.timedelta(days=1),
+            available_until=space.available_until,
+        )
+    assert {name: [e.code for e in errors] for name, errors in caught.value.error_dict.items()} == {
+        "capacity": [SpacesError.OVER_CAPACITY],
+        "available_from": [SpacesError.ALLOCATION_DATES],
+    }
+    # Room for the three seats, from the first day they are taken until the last, is enough.
+    services.space_change_check(
+        space=space,
+        capacity=3,
+        available_from=application.move_in,
+        available_until=application.move_out,
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_a_capacity_the_allocations_would_not_fit(
+    shortlisted_factory: ShortlistedFactory, space: Space, call_manager: User, admin_user: User
+) -> None:
+    application = shortlisted_factory(team_size=3)
+    services.application_decide(application=application, by=call_manager, to_status="accepted")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(admin_user)
+    url = f"/admin/spaces/space/{space.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data: dict[str, Any] = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name in form.fields
+        if (value := form[name].value()) is not None
+    }
+    data.update({"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0", "capacity": "2"})
+
+    refused = client.post(url, data)
+
+    assert refused.status_code == 200
+    assert "3 seats are allocated on the busiest day" in refused.content.decode()
+    space.refresh_from_db()
+    assert space.capacity == 4
+    data["capacity"] = "3"
+    assert client.post(url, data).status_code == 302
+    space.refresh_from_db()
+    assert space.capacity == 3

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -245,3 +246,50 @@ def test_each_member_reads_the_calls_title_in_their_own_language_not_the_senders
     assert "마곡 실증 공간 모집" in subjects["teammate"]
     assert "Magok lab call" not in subjects["teammate"]
     assert "Magok lab call" in subjects["owner"]
+
+
+def test_every_status_change_reaches_each_member_in_the_inbox_and_by_email(
+    call: Call,
+    organisation: Organisation,
+    owner: User,
+    teammate: User,
+    space: Space,
+    call_manager: User,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+) -> None:
+    teammate.preferred_language = "en"
+    teammate.save(update_fields=["preferred_language"])
+    moves = ["under_review", "shortlisted", "waiting_list", "accepted"]
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submitted_application(call, organisation, owner, space)
+        for status in moves:
+            services.application_decide(application=application, by=call_manager, to_status=status)
+
+    told = Notification.objects.filter(
+        user=teammate, about_id=application.pk, kind="space_application_status"
+    ).order_by("pk")
+    assert [notice.subject.rsplit(": ", 1)[1] for notice in told] == [
+        "Submitted",
+        "Under review",
+        "Shortlisted",
+        "Waiting list",
+        "Accepted",
+    ]
+    for person in (owner, teammate):
+        mails = [mail for mail in mailoutbox if mail.to == [person.email]]
+        assert len(mails) == 1 + len(moves), person
+
+
+def test_withdrawing_tells_each_member(
+    call: Call, organisation: Organisation, owner: User, teammate: User, space: Space
+) -> None:
+    application = submitted_application(call, organisation, owner, space)
+    services.application_withdraw(application=application, by=teammate)
+    assert set(
+        Notification.objects.filter(
+            about_id=application.pk,
+            kind="space_application_status",
+            body__contains=str(Application.Status.WITHDRAWN.label),
+        ).values_list("user__username", flat=True)
+    ) == {"owner", "teammate"}

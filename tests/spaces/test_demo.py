@@ -18,6 +18,8 @@ def test_the_demo_seeds_districts_a_call_an_application_and_a_reviewer_once() ->
     call = Call.objects.get()
     assert call.is_open()
     assert call.criteria.count() == 3
+    # Reviewers and applicants read what each criterion asks, in either language.
+    assert call.criteria.exclude(description_ko="").exclude(description_en="").count() == 3
     application = Application.objects.get()
     assert application.status == Application.Status.SUBMITTED
     assert reviewer.check_password("s3cret-pass")

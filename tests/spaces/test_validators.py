@@ -20,7 +20,16 @@ def test_it_refuses_a_registration_number_with_a_wrong_check_digit() -> None:
     assert caught.value.code == SpacesError.REGISTRATION_NUMBER_CHECK_DIGIT
 
 
-@pytest.mark.parametrize("number", ["12481009", "12a8100998", "12481009981"])
+# The last is 1248100998 in Arabic-Indic digits, which a regex's `\d` would have let through.
+@pytest.mark.parametrize(
+    "number",
+    [
+        "12481009",
+        "12a8100998",
+        "12481009981",
+        "\u0661\u0662\u0664\u0668\u0661\u0660\u0660\u0669\u0669\u0668",
+    ],
+)
 def test_it_refuses_a_registration_number_that_is_not_ten_digits(number: str) -> None:
     with pytest.raises(ValidationError) as caught:
         validate_registration_number(number)

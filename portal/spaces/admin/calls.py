@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import TranslationTabularInline
 
 from pilots.admin.common import csv_response
 from portal.spaces import permissions, selectors
 from portal.spaces.models import Application, Call, Criterion
+from portal.translation_admin import TranslatedAdmin
 
 
 class CriterionInline(TranslationTabularInline[Criterion, Call]):
@@ -84,7 +85,7 @@ def export_applications(
 
 
 @admin.register(Call)
-class CallAdmin(TabbedTranslationAdmin[Call]):
+class CallAdmin(TranslatedAdmin[Call]):
     list_display = ["title", "opens_at", "closes_at", "is_published"]
     filter_horizontal = ["spaces", "managers", "reviewers"]
     inlines = [CriterionInline]

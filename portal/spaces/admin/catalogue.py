@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
-from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from modeltranslation.admin import TranslationTabularInline
+
+from portal.spaces import services
 from portal.spaces.models import (
     Allocation,
     InnovationDistrict,
@@ -14,10 +19,11 @@ from portal.spaces.models import (
     Space,
     SpacePhoto,
 )
+from portal.translation_admin import TranslatedAdmin
 
 
 @admin.register(InnovationDistrict)
-class InnovationDistrictAdmin(TabbedTranslationAdmin[InnovationDistrict]):
+class InnovationDistrictAdmin(TranslatedAdmin[InnovationDistrict]):
     list_display = ["name", "district"]
     list_select_related = ["district"]
 
@@ -27,8 +33,53 @@ class SpacePhotoInline(TranslationTabularInline[SpacePhoto, Space]):
     extra = 0
 
 
+class SpaceForm(forms.ModelForm[Space]):
+    """A space's details; a capacity or dates its allocations would not fit are refused."""
+
+    class Meta:
+        model = Space
+        # The admin lists the fields it shows, with their translations; these are the model's.
+        fields = [
+            "innovation_district",
+            "name",
+            "kind",
+            "address",
+            "latitude",
+            "longitude",
+            "capacity",
+            "amenities",
+            "available_from",
+            "available_until",
+            "monthly_fee",
+            "is_published",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        capacity = cleaned.get("capacity")
+        available_from = cleaned.get("available_from")
+        available_until = cleaned.get("available_until")
+        if (
+            self.instance.pk is not None
+            and capacity is not None
+            and available_from is not None
+            and available_until is not None
+        ):
+            try:
+                services.space_change_check(
+                    space=self.instance,
+                    capacity=capacity,
+                    available_from=available_from,
+                    available_until=available_until,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+
 @admin.register(Space)
-class SpaceAdmin(TabbedTranslationAdmin[Space]):
+class SpaceAdmin(TranslatedAdmin[Space]):
+    form = SpaceForm
     list_display = [
         "name",
         "kind",

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.http import as_authenticated
-from portal.models import User
 from portal.spaces import permissions, selectors, services
 from portal.spaces.models import Application, ConflictOfInterest, Criterion, Score
 
@@ -146,7 +145,7 @@ class ScoreAdmin(admin.ModelAdmin[Score]):
         if permissions.user_manages_every_call(request.user):
             return scores
         # Reviewers see their own scores here; the application's page shows everyone's.
-        return scores.filter(reviewer=cast(User, request.user))
+        return scores.filter(reviewer=as_authenticated(request).user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -180,7 +179,7 @@ class ConflictOfInterestAdmin(admin.ModelAdmin[ConflictOfInterest]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ConflictOfInterest]:
         if permissions.user_manages_every_call(request.user):
             return ConflictOfInterest.objects.all()
-        return ConflictOfInterest.objects.filter(reviewer=cast(User, request.user))
+        return ConflictOfInterest.objects.filter(reviewer=as_authenticated(request).user)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -4,7 +4,7 @@ code comes from `portal.spaces.errors`, and nothing is written when one is raise
 
 from __future__ import annotations
 
-from portal.spaces.services.allocation import allocation_create
+from portal.spaces.services.allocation import allocation_create, space_change_check
 from portal.spaces.services.applications import (
     application_create,
     application_decide,
@@ -48,4 +48,5 @@ __all__ = [
     "ownership_transfer",
     "review_record",
     "score_record",
+    "space_change_check",
 ]

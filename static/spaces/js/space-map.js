@@ -1,4 +1,4 @@
-/* The spaces catalogue's map: one marker a space, with its free seats today. */
+/* The spaces catalogue's map: one marker a space, with its free seats on the day filtered on. */
 (function () {
   "use strict";
 
