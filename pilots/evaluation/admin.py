@@ -22,10 +22,17 @@ from django.utils.translation import gettext_lazy
 from pilots.evaluation import selectors, services
 from pilots.evaluation.errors import EvaluationErrorCode
 from pilots.evaluation.labels import labelled
-from pilots.evaluation.models import Decision, EvaluationPlan, PlanAmendment, Scorecard
+from pilots.evaluation.models import (
+    Decision,
+    EvaluationPlan,
+    PlanAmendment,
+    Recommendation,
+    Scorecard,
+)
 from pilots.evaluation.permissions import user_manages_evaluation
 from pilots.models import Pilot
 from pilots.permissions import pilots_managed_by
+from portal.http import as_authenticated
 from portal.models import District, User
 
 
@@ -174,7 +181,7 @@ class EvaluationPlanAdmin(admin.ModelAdmin[EvaluationPlan]):
         saved = services.evaluation_plan_save(
             pilot=obj.pilot,
             indicators=form.cleaned_data["indicators"],
-            by=request.user,  # type: ignore[arg-type]
+            by=as_authenticated(request).user,
             reason_ko=form.cleaned_data.get("reason_ko", ""),
             reason_en=form.cleaned_data.get("reason_en", ""),
         )
@@ -285,7 +292,7 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
                 services.decision_record(
                     pilot=pilot,
                     outcome=form.cleaned_data["outcome"],
-                    by=request.user,  # type: ignore[arg-type]
+                    by=as_authenticated(request).user,
                     reason_ko=form.cleaned_data["reason_ko"],
                     reason_en=form.cleaned_data["reason_en"],
                     next_districts=form.cleaned_data["next_districts"],
@@ -301,6 +308,7 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:evaluation_decision_changelist"))
+        works = scorecard.recommendation == Recommendation.SCALE_UP
         context = {
             **self.admin_site.each_context(request),
             "title": _("Decide the future of %(pilot)s") % {"pilot": pilot.title},
@@ -308,7 +316,11 @@ class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
             "scorecard": scorecard,
             "rows": labelled(scorecard.indicators),
             "form": form,
-            "suggestions": selectors.where_next(pilot, now=timezone.now()),
+            # Districts to go to next are asked of a pilot that works, not of every pilot.
+            "works": works,
+            "suggestions": selectors.where_next(pilot, now=timezone.now()) if works else [],
+            # How this pilot's evidence compares with the other pilots of its domain.
+            "ranking": selectors.domain_ranking(pilot.domain),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "evaluation/admin/decide.html", context)

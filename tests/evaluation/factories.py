@@ -59,15 +59,21 @@ def hourly_rollups(
     start: dt.datetime = BASELINE_START,
     end: dt.datetime = NOW,
     period_start: dt.datetime = PERIOD_START,
+    level: float = 30.0,
+    cycle: float = 6.0,
 ) -> int:
-    """Hourly PM2.5 rollups: a daily cycle, a device offset, noise, and `effect` in the period."""
+    """Hourly PM2.5 rollups: a daily cycle, a device offset, noise, and `effect` in the period.
+
+    `level` and `cycle` (the daily swing, negative to peak at night) make a district unlike
+    the others."""
     rng = random.Random(seed * 7919 + device.pk)
     offset = rng.gauss(0, 3)
     pm25 = metric("pm25")
     rows = []
     bucket = start
     while bucket < end:
-        value = 30 + offset + 6 * math.sin(2 * math.pi * bucket.hour / 24) + rng.gauss(0, 1.5)
+        value = level + offset + cycle * math.sin(2 * math.pi * bucket.hour / 24)
+        value += rng.gauss(0, 1.5)
         if bucket >= period_start:
             value += effect
         rows.append(

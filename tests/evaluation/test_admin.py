@@ -18,6 +18,7 @@ from pilots.models import Pilot
 from portal.languages import text_in
 from portal.models import User
 from tests.evaluation.factories import NOW, devices, hourly_rollups, plan, sensor_indicator
+from tests.pilots.factories import PilotFactory
 from tests.portal.factories import district
 
 if TYPE_CHECKING:
@@ -99,6 +100,63 @@ def test_the_scorecard_page_names_indicators_in_words_and_its_time_in_the_citys_
     assert '<th scope="row">pm25</th>' not in page
     local = timezone.localtime(scorecard.computed_at)
     assert f"{local:%Y-%m-%d} 08:30" in str(scorecard)
+
+
+def test_the_decision_form_ranks_the_pilots_of_the_domain_by_their_newest_score(
+    client: Client, manager: User, planned: EvaluationPlan
+) -> None:
+    pilot = planned.pilot
+    scorecard = services.pilot_score(pilot=pilot, now=NOW)
+    # Another pilot of the same domain, whose newest scorecard scores lower than an older one,
+    # and one of another domain, which is not ranked beside it.
+    rival = PilotFactory.create(title="Rival crosswalk", domain=pilot.domain)
+    other = PilotFactory.create(title="Solar benches", domain=Pilot.Domain.ENERGY)
+    for owner, score, when in [(rival, 1.0, NOW), (rival, 0.25, NOW), (other, 0.5, NOW)]:
+        Scorecard.objects.create(
+            pilot=owner,
+            plan_version=1,
+            computed_at=when,
+            recommendation="extend",
+            score=score,
+            explanation_ko="—",
+            explanation_en="—",
+        )
+    client.force_login(manager)
+    page = client.get(reverse("admin:evaluation_scorecard_decide", args=[scorecard.pk]))
+    ranking = page.content.decode().split('data-testid="domain-ranking"')[1].split("</table>")[0]
+    assert scorecard.score == 1.0
+    assert ranking.index(pilot.title) < ranking.index("Rival crosswalk")
+    assert "25%" in ranking
+    assert "Solar benches" not in ranking
+
+
+def test_districts_to_go_next_are_suggested_only_for_a_pilot_that_works(
+    client: Client, manager: User, planned: EvaluationPlan
+) -> None:
+    pilot = planned.pilot
+    working = services.pilot_score(pilot=pilot, now=NOW)
+    stopped = Scorecard.objects.create(
+        pilot=pilot,
+        plan_version=1,
+        computed_at=NOW,
+        recommendation="stop",
+        score=0.0,
+        explanation_ko="—",
+        explanation_en="—",
+    )
+    client.force_login(manager)
+
+    def where_next(scorecard: Scorecard) -> str:
+        page = client.get(
+            reverse("admin:evaluation_scorecard_decide", args=[scorecard.pk]),
+            HTTP_ACCEPT_LANGUAGE="en",
+        ).content.decode()
+        return page.split("Where next</h2>")[1].split("<h2>")[0]
+
+    assert working.recommendation == "scale_up"
+    assert "suggested once the scorecard recommends scaling up" not in where_next(working)
+    assert "suggested once the scorecard recommends scaling up" in where_next(stopped)
+    assert 'data-testid="where-next"' not in where_next(stopped)
 
 
 def test_another_pilots_manager_cannot_open_the_decision_form(

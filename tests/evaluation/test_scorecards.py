@@ -79,6 +79,55 @@ def test_the_pilot_page_shows_the_evidence_in_plain_words(client: Client, scored
     assert "daily means of whole days" in page
 
 
+def test_the_pilot_page_shows_the_plan_in_words_its_amendments_and_the_decision(
+    client: Client, scored: Pilot, manager: User
+) -> None:
+    indicators = [dict(item) for item in scored.evaluation_plan.indicators]
+    indicators.append({**indicators[0], "code": "district", "control_devices": []})
+    indicators[1]["control_districts"] = ["jongno-gu"]
+    services.evaluation_plan_save(
+        pilot=scored,
+        indicators=indicators,
+        by=manager,
+        reason_en="Jongno-gu's stations added as a second comparison.",
+    )
+    scored.phase = Pilot.Phase.EVALUATING
+    scored.save()
+    services.decision_record(
+        pilot=scored,
+        outcome=Decision.Outcome.SCALE_UP,
+        by=manager,
+        reason_en="Fine dust clearly fell.",
+        next_districts=[district("mapo-gu")],
+    )
+    page = client.get(reverse("pilots:detail", kwargs={"slug": scored.slug})).content.decode()
+    plan = page.split('class="plan"')[1].split("</details>")[0]
+    # Each indicator by its name, its target as the share it promises, its windows in the
+    # city's days and what it is compared with; not the raw kind of the JSON.
+    assert "<strong>Effect on " in plan
+    assert "target -10%" in plan
+    assert "sensor_effect" not in plan
+    assert "pilot period: May 18, 2026 \u2013 June 1, 2026" in plan
+    assert "3 pilot devices, 3 control devices" in plan
+    assert "controls: the public devices of Jongno-gu" in plan
+    assert "The evaluation plan (version 2)" in page
+    assert "version 2: Jongno-gu&#x27;s stations added as a second comparison." in plan
+    decided = page.split("What was decided")[1]
+    assert "Scale up" in decided
+    assert "Fine dust clearly fell." in decided
+    assert "Mapo-gu" in decided
+
+
+def test_a_plan_that_no_longer_validates_is_still_shown_as_written(
+    client: Client, pilot: Pilot
+) -> None:
+    plan(pilot, [{"code": "stay", "kind": "participation", "weight": 1, "target": 7}])
+    page = client.get(reverse("pilots:detail", kwargs={"slug": pilot.slug})).content.decode()
+    shown = page.split('class="plan"')[1].split("</details>")[0]
+    assert "<strong>Participants who stay</strong> <code>stay</code>" in shown
+    assert "target 7" in shown
+
+
 def _xs(points: str) -> list[float]:
     return [float(point.split(",")[0]) for point in points.split()]
 
@@ -174,17 +223,23 @@ def test_a_running_pilot_cannot_be_scaled_up_before_its_evaluation(
 
 
 def test_where_next_suggests_districts_like_those_where_it_worked(scored: Pilot) -> None:
-    # Public devices in two other districts: one much like Gangnam-gu, one nothing like it.
+    # Public devices in two other districts: one much like Gangnam-gu, one nothing like it
+    # (twice the level, and its dust peaking at night instead of by day).
     for device in devices(2, slug="mapo-gu"):
         hourly_rollups(device, seed=3)
     for device in devices(2, slug="jongno-gu"):
-        hourly_rollups(device, seed=4, effect=0.0)
+        hourly_rollups(device, seed=4, level=60.0, cycle=-6.0)
     for device in devices(2, slug="gangnam-gu"):
         hourly_rollups(device, seed=5)
-    suggestions = selectors.where_next(scored, now=NOW)
-    assert suggestions
-    assert all(0 <= s.similarity <= 1 for s in suggestions)
-    assert "gangnam-gu" not in [s.district.slug for s in suggestions]
+    suggestions = {s.district.slug: s for s in selectors.where_next(scored, now=NOW)}
+    assert all(0 <= s.similarity <= 1 for s in suggestions.values())
+    assert "gangnam-gu" not in suggestions
+    alike, unlike = suggestions["mapo-gu"], suggestions["jongno-gu"]
+    assert alike.similarity > 0.75
+    assert alike.profile_correlation > 0.9
+    assert unlike.similarity < 0.1
+    assert unlike.level_difference > 0.5
+    assert list(suggestions).index("mapo-gu") < list(suggestions).index("jongno-gu")
 
 
 def test_pilots_of_a_domain_are_ranked_by_their_latest_score(scored: Pilot) -> None:

@@ -50,7 +50,12 @@ def test_a_clear_effect_in_the_rollups_is_recommended_for_scale_up(pilot: Pilot)
     [indicator] = scorecard.indicators
     assert scorecard.recommendation == Recommendation.SCALE_UP
     assert indicator["enough_data"] is True
-    assert indicator["ci_low"] < -6.0 < indicator["ci_high"]
+    # One pilot's interval misses the true effect one time in twenty, and which random values
+    # a device gets depends on its id, so the test order; coverage is the simulation's to show
+    # (test_simulation.py). Here: the estimate is near the effect, inside its clearly negative
+    # interval.
+    assert indicator["estimate"] == pytest.approx(-6.0, abs=0.5)
+    assert indicator["ci_low"] < indicator["estimate"] < indicator["ci_high"] < 0
     assert indicator["relative_estimate"] == pytest.approx(-6.0 / 30.0, abs=0.05)
     assert indicator["details"]["pilot_devices"] == 4
     assert indicator["details"]["days_before"] >= 14

@@ -9,11 +9,15 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from pilots.evaluation import selectors
 from pilots.evaluation.labels import indicator_name
+from pilots.evaluation.plan import Kind, parse_indicators
 from pilots.models import Pilot
+from portal.models import District
 from sensors.models import Metric
 
 register = template.Library()
@@ -88,6 +92,52 @@ def _chart(series: dict[str, Any], metric: Metric | None) -> dict[str, Any] | No
     }
 
 
+def _plan_rows(indicators: Any, metrics: dict[str, Metric]) -> list[dict[str, Any]]:
+    """The plan's indicators in words: each one's name, weight and target, and for a sensor
+    effect its windows (in the city's days) and what it compares."""
+    try:
+        specs = parse_indicators(indicators)
+    except ValidationError:
+        # A plan saved before a rule tightened is still shown, as it was written.
+        return [
+            {
+                **{key: item.get(key) for key in ("code", "kind", "weight", "target", "better")},
+                "label": indicator_name(
+                    str(item.get("kind")), metrics.get(str(item.get("metric", "")))
+                ),
+            }
+            for item in indicators
+            if isinstance(item, dict)
+        ]
+    slugs = {slug for spec in specs for slug in spec.control_districts}
+    districts = {d.slug: str(d) for d in District.objects.filter(slug__in=slugs)} if slugs else {}
+    rows: list[dict[str, Any]] = []
+    for spec in specs:
+        row: dict[str, Any] = {
+            "code": spec.code,
+            "kind": spec.kind,
+            "label": indicator_name(spec.kind, metrics.get(spec.metric)),
+            "weight": spec.weight,
+            "target": spec.target,
+        }
+        if spec.kind == Kind.SENSOR_EFFECT:
+            baseline_start, baseline_end, period_start, period_end = spec.windows()
+            row.update(
+                better=spec.better,
+                baseline_start=timezone.localtime(baseline_start).date(),
+                baseline_end=timezone.localtime(baseline_end).date(),
+                period_start=timezone.localtime(period_start).date(),
+                period_end=timezone.localtime(period_end).date(),
+                pilot_devices=len(spec.pilot_devices),
+                control_devices=len(spec.control_devices),
+                control_districts=", ".join(
+                    districts.get(slug, slug) for slug in spec.control_districts
+                ),
+            )
+        rows.append(row)
+    return rows
+
+
 def _label(indicator: dict[str, Any], metrics: dict[str, Metric]) -> str:
     metric = metrics.get(indicator.get("details", {}).get("metric", ""))
     return indicator_name(str(indicator["kind"]), metric)
@@ -119,5 +169,5 @@ def pilot_outcomes(pilot: Pilot) -> dict[str, Any]:
         "rows": rows,
         "charts": charts,
         "korean": korean,
-        "plan_json": plan.indicators if plan else [],
+        "plan_rows": _plan_rows(plan.indicators, metrics) if plan else [],
     }
