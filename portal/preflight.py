@@ -42,8 +42,10 @@ NO_SERVICES = frozenset(
     }
 )
 # Commands that serve the portal or take in readings: they also use the cache and the channel
-# layer (REDIS_URL) and send tasks to the broker (CELERY_BROKER_URL).
-SERVING = frozenset({"runserver", "demo", "mqtt_ingest"})
+# layer (REDIS_URL) and send tasks to the broker (CELERY_BROKER_URL). Channels' `runworker` runs
+# consumers off the channel layer, which the portal's ASGI module would otherwise check only
+# after the command has started and said so.
+SERVING = frozenset({"runserver", "runworker", "demo", "mqtt_ingest"})
 
 # gunicorn's arbiter takes a worker that exits with 3 as one that cannot boot and stops, where any
 # other code would have it start the worker again and again. Any non-zero code will do elsewhere.
@@ -54,6 +56,11 @@ REDIS_PORT = 6379
 # Seconds to wait for Redis or the broker to answer. PostgreSQL's comes from the settings
 # (connect_timeout, 2 s unless DATABASE_URL says otherwise), like every connection's.
 CONNECT_TIMEOUT = 2
+
+
+# What libpq says when the server at the address answers in another protocol than PostgreSQL's
+# (a web server, say), with and without asking for TLS first.
+NOT_POSTGRES = ("invalid response to SSL negotiation", "expected authentication request")
 
 
 class ServiceUnavailable(Exception):
@@ -142,6 +149,11 @@ def _check_database() -> None:
         raise ServiceUnavailable(
             f"DATABASE_URL {url}: nothing answers at {where} ({reason}); "
             "start PostgreSQL there, or correct the host and port in DATABASE_URL."
+        )
+    if any(marker in reason for marker in NOT_POSTGRES):
+        raise ServiceUnavailable(
+            f"DATABASE_URL {url}: what answers at {where} is not PostgreSQL ({reason}); "
+            "correct the host and port in DATABASE_URL, or start PostgreSQL there."
         )
     # The server says why in its own language (lc_messages); its catalogue says it in any.
     exists = _database_exists({**params, "dbname": "postgres"}, dbname, timeout)

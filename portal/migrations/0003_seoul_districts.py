@@ -1,7 +1,9 @@
-"""Load Seoul's 25 districts and their boundaries from portal/data/seoul_districts.geojson.
+"""Load Seoul's 25 districts and their boundaries, as they were when this migration was written.
 
-The data file is versioned with the code; the little geometry needed to place each district's
-centre is copied here, so that this migration does not change when portal.geo does.
+The boundaries come from a copy of portal/data/seoul_districts.geojson kept beside this file,
+and the little geometry needed to place each district's centre is copied here, so that this
+migration does not change when `build_district_geojson` rewrites the data file or portal.geo
+changes.
 """
 
 import itertools
@@ -11,7 +13,7 @@ from pathlib import Path
 from django.db import migrations
 from django.utils.text import slugify
 
-DISTRICTS_FILE = Path(__file__).resolve().parent.parent / "data" / "seoul_districts.geojson"
+DISTRICTS_FILE = Path(__file__).resolve().with_suffix(".geojson")
 
 
 def outer_rings(geometry):

@@ -260,12 +260,14 @@ def test_the_pilot_admin_has_each_text_in_both_languages_side_by_side(
     # The Korean is required; the English may follow later.
     assert form.fields["title_ko"].required
     assert not form.fields["title_en"].required
-    # One row holds both languages of a field.
+    # One row holds both languages of a field: the admin names a row after the fields it holds.
     html = response.content.decode()
-    assert "field-title_ko" in html
+    for field in ["title", "summary", "goal", "partner"]:
+        assert f"form-row field-{field}_ko field-{field}_en" in html, field
     assert html.index('name="title_ko"') < html.index('name="title_en"') < html.index('name="slug"')
     consent_form = response.context["inline_admin_formsets"][0].formset.empty_form
     assert {"text_ko", "text_en"} <= set(consent_form.fields)
+    assert "form-row field-text_ko field-text_en" in html
 
 
 def test_the_survey_admin_has_titles_questions_and_choices_in_both_languages(

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,26 @@ def silent_port_fixture() -> Iterator[int]:
         yield int(listener.getsockname()[1])
 
 
+@pytest.fixture(name="web_server_port")
+def web_server_port_fixture() -> Iterator[int]:
+    """A port where a web server answers every connection, as a wrong port in a URL may find."""
+
+    def answer(listener: socket.socket) -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        threading.Thread(target=answer, args=(listener,), daemon=True).start()
+        yield int(listener.getsockname()[1])
+
+
 def test_a_database_that_does_not_exist_stops_a_command_with_the_createdb_to_run(
     postgres_server: tuple[str, int, str],
 ) -> None:
@@ -128,6 +149,21 @@ def test_a_database_server_that_never_answers_is_given_up_on_within_the_budget(
     assert "start PostgreSQL there" in line
 
 
+def test_a_database_url_pointing_at_another_kind_of_server_says_it_is_not_postgresql(
+    web_server_port: int,
+) -> None:
+    url = f"postgres://postgres:{SECRET}@127.0.0.1:{web_server_port}/livinglab"
+
+    result, _seconds = manage("check", DATABASE_URL=url)
+
+    assert result.returncode != 0
+    line = the_one_line(result)
+    assert line.startswith(f"DATABASE_URL postgres://postgres:***@127.0.0.1:{web_server_port}/")
+    assert f"what answers at 127.0.0.1:{web_server_port} is not PostgreSQL" in line
+    assert "correct the host and port in DATABASE_URL" in line
+    assert SECRET not in result.stdout + result.stderr
+
+
 def test_a_command_that_never_opens_the_database_runs_without_one() -> None:
     result, _seconds = manage("help", DATABASE_URL="postgres://postgres@127.0.0.1:1/livinglab")
 
@@ -145,6 +181,17 @@ def test_an_unreachable_redis_stops_the_server_naming_redis_url() -> None:
     line = the_one_line(result)
     assert line.startswith("REDIS_URL redis://:***@127.0.0.1:1/0")
     assert "nothing answers at 127.0.0.1:1" in line
+    assert "start Redis there" in line
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_an_unreachable_redis_stops_a_channels_worker_before_it_says_it_runs() -> None:
+    result, seconds = manage("runworker", "live", REDIS_URL=f"redis://:{SECRET}@127.0.0.1:1/0")
+
+    assert result.returncode != 0
+    assert seconds < BUDGET_SECONDS
+    line = the_one_line(result)
+    assert line.startswith("REDIS_URL redis://:***@127.0.0.1:1/0")
     assert "start Redis there" in line
     assert SECRET not in result.stdout + result.stderr
 

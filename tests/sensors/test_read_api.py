@@ -102,6 +102,18 @@ def test_it_answers_csv_for_the_whole_range(client: Client, public_device: Devic
     assert rows[1][1:] == ["pm25", "5.5"]
 
 
+def test_the_csv_download_refuses_a_page_size_the_schema_refuses(
+    client: Client, public_device: Device
+) -> None:
+    response = client.get(readings_url(public_device, **in_range(format="csv", page_size="false")))
+
+    assert response.status_code == 400
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["status", "code", "message"]
+    assert rows[1][:2] == ["400", "invalid"], rows
+    assert "page_size" in rows[1][2]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
