@@ -34,8 +34,17 @@ class ProfileForm(forms.ModelForm[User]):
 
 
 class PreferencesForm(forms.Form):
+    """Which notices reach the inbox, and which of those come by e-mail too."""
+
     receive = forms.MultipleChoiceField(
-        label=gettext_lazy("Tell me (in my inbox and by email) when"),
+        label=gettext_lazy("Tell me in my inbox when"),
+        choices=kind_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    email = forms.MultipleChoiceField(
+        label=gettext_lazy("Also send me an e-mail when"),
+        help_text=gettext_lazy("An e-mail is sent only for what you are told in your inbox."),
         choices=kind_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,

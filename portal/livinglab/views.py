@@ -61,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def my_living_lab(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     muted = notification_selectors.muted_kinds(user)
+    email_muted = notification_selectors.email_muted_kinds(user)
     enrolments = list(pilot_selectors.my_enrolments(user))
     surveys = list(pilot_selectors.surveys_to_answer(user))
     for enrolment in enrolments:
@@ -77,7 +78,12 @@ def my_living_lab(request: AuthenticatedHttpRequest) -> HttpResponse:
         "notifications": notification_selectors.inbox(user)[:20],
         "unread_count": notification_selectors.inbox(user).filter(read_at__isnull=True).count(),
         "profile_form": ProfileForm(instance=user),
-        "preferences_form": PreferencesForm(initial={"receive": sorted(kind_values() - muted)}),
+        "preferences_form": PreferencesForm(
+            initial={
+                "receive": sorted(kind_values() - muted),
+                "email": sorted(kind_values() - email_muted),
+            }
+        ),
     }
     return render(request, "livinglab/my_living_lab.html", context)
 
@@ -105,6 +111,7 @@ def my_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
         notification_preferences_set(
             user=request.user,
             muted_kinds=kind_values() - wanted,
+            email_muted_kinds=kind_values() - set(form.cleaned_data["email"]),
         )
         messages.success(request, _("Your notification choices are saved."))
     else:

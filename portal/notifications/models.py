@@ -56,7 +56,13 @@ class Notification(models.Model):
 
 
 class NotificationOptOut(models.Model):
-    """A kind of notification a person switched off (neither inbox nor e-mail)."""
+    """A kind of notification a person switched off: altogether, or only its e-mails."""
+
+    class Channel(models.TextChoices):
+        # Neither an inbox entry nor an e-mail.
+        ALL = "all", _("inbox and e-mail")
+        # The inbox entry still comes; the e-mail does not.
+        EMAIL = "email", _("e-mail only")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -65,6 +71,9 @@ class NotificationOptOut(models.Model):
         related_name="notification_opt_outs",
     )
     kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(
+        _("switched off"), max_length=10, choices=Channel.choices, default=Channel.ALL
+    )
 
     class Meta:
         verbose_name = _("notification opt-out")
@@ -72,4 +81,4 @@ class NotificationOptOut(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_once")]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.kind}"
+        return f"{self.user} · {self.kind} · {self.channel}"

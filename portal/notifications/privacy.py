@@ -20,5 +20,10 @@ def notifications_export(*, user: User) -> dict[str, Any]:
             }
             for notice in user.notifications.all()
         ],
-        "notification_opt_outs": sorted(user.notification_opt_outs.values_list("kind", flat=True)),
+        "notification_opt_outs": [
+            {"kind": kind, "switched_off": channel}
+            for kind, channel in user.notification_opt_outs.order_by("kind").values_list(
+                "kind", "channel"
+            )
+        ],
     }

@@ -1,4 +1,4 @@
-"""Telling people what happened: an inbox entry and an e-mail, with a per-kind opt-out.
+"""Telling people what happened: an inbox entry and an e-mail, each switched off per kind.
 
 Notices are written inside the caller's transaction and e-mailed only after it commits, so a
 rolled-back change never reaches anyone's mailbox.
@@ -43,6 +43,8 @@ def notify(
 ) -> list[Notification]:
     """Put a notice in each user's inbox, in their language, unless they switched `kind` off.
 
+    A user who switched off only the e-mails of `kind` gets the inbox entry without the e-mail.
+
     `kind` must be registered (see `registry`). `subject` and `body` are lazy translations with
     %(name)s placeholders filled from `params`. Give words that have a translation as lazy
     values (a choice's `label`, a `lazy` read of a translated field): each recipient's notice is
@@ -56,7 +58,9 @@ def notify(
         return []
     muted = set(
         NotificationOptOut.objects.filter(
-            user__in=[user.pk for user in recipients], kind=kind
+            user__in=[user.pk for user in recipients],
+            kind=kind,
+            channel=NotificationOptOut.Channel.ALL,
         ).values_list("user_id", flat=True)
     )
     about_type = ContentType.objects.get_for_model(about) if about is not None else None
@@ -85,12 +89,25 @@ def notify(
 
 
 def notifications_email(*, notification_ids: list[int]) -> int:
-    """E-mail each notice not e-mailed yet; returns how many were sent. Safe to run twice."""
+    """E-mail each notice not e-mailed yet; returns how many were sent. Safe to run twice.
+
+    A notice whose recipient has switched off e-mails of its kind by the time it is sent stays in
+    the inbox only.
+    """
+    notices = list(
+        Notification.objects.filter(
+            pk__in=notification_ids, emailed_at__isnull=True
+        ).select_related("user")
+    )
+    silenced = set(
+        NotificationOptOut.objects.filter(
+            user__in={notice.user_id for notice in notices},
+            kind__in={notice.kind for notice in notices},
+        ).values_list("user_id", "kind")
+    )
     sent = 0
-    for notice in Notification.objects.filter(
-        pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("user"):
-        if not notice.user.email:
+    for notice in notices:
+        if not notice.user.email or (notice.user_id, notice.kind) in silenced:
             continue
         link = f"\n\n{settings.SITE_URL}{notice.link}" if notice.link else ""
         send_mail(
@@ -105,15 +122,25 @@ def notifications_email(*, notification_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def notification_preferences_set(*, user: User, muted_kinds: Iterable[str]) -> None:
-    """Switch off exactly the kinds in `muted_kinds` for the user, and switch on the rest."""
-    wanted = set(muted_kinds)
-    unknown = wanted - kind_values()
+def notification_preferences_set(
+    *, user: User, muted_kinds: Iterable[str], email_muted_kinds: Iterable[str] = ()
+) -> None:
+    """Switch off exactly the kinds in `muted_kinds` for the user (inbox and e-mail), and the
+    e-mails alone of those in `email_muted_kinds`; switch on the rest."""
+    muted = set(muted_kinds)
+    email_muted = set(email_muted_kinds) - muted
+    unknown = (muted | email_muted) - kind_values()
     if unknown:
         raise ValueError(f"Unknown notification kinds: {sorted(unknown)}")
-    NotificationOptOut.objects.filter(user=user).exclude(kind__in=wanted).delete()
-    for kind in wanted:
-        NotificationOptOut.objects.get_or_create(user=user, kind=kind)
+    NotificationOptOut.objects.filter(user=user).exclude(kind__in=muted | email_muted).delete()
+    for kinds, channel in [
+        (muted, NotificationOptOut.Channel.ALL),
+        (email_muted, NotificationOptOut.Channel.EMAIL),
+    ]:
+        for kind in kinds:
+            NotificationOptOut.objects.update_or_create(
+                user=user, kind=kind, defaults={"channel": channel}
+            )
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

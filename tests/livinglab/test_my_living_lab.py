@@ -78,13 +78,25 @@ def test_deleting_my_account_removes_personal_data_keeps_reports_and_frees_my_pl
     assert Notification.objects.filter(user=neighbour, kind="waiting_list").exists()
 
 
-def test_switching_a_kind_of_notification_off(client: Client, resident: User) -> None:
+def test_switching_a_kind_of_notification_off_or_only_its_emails(
+    client: Client, resident: User
+) -> None:
     client.force_login(resident)
-    client.post("/me/preferences/", {"receive": ["survey_open", "waiting_list"]})
-    muted = set(resident.notification_opt_outs.values_list("kind", flat=True))
-    # Every kind the apps register and the form left unticked is switched off, and only those.
-    assert muted == kind_values() - {"survey_open", "waiting_list"}
-    assert {"phase_change", "consent_update"} <= muted
+    client.post(
+        "/me/preferences/",
+        {"receive": ["survey_open", "waiting_list"], "email": ["survey_open", "phase_change"]},
+    )
+    switched_off = dict(resident.notification_opt_outs.values_list("kind", "channel"))
+    # Every kind the apps register and the form left unticked is switched off, and only those;
+    # an e-mail ticked for a kind the inbox does not get changes nothing.
+    assert {kind for kind, channel in switched_off.items() if channel == "all"} == (
+        kind_values() - {"survey_open", "waiting_list"}
+    )
+    assert switched_off["waiting_list"] == "email"
+    assert "survey_open" not in switched_off
+    page = client.get("/me/").content.decode()
+    assert 'name="email" value="survey_open"' in page
+    assert page.count("checked") == 3  # two kinds in the inbox, one of them by e-mail too
 
 
 def test_a_birth_date_in_the_future_is_refused(client: Client, resident: User) -> None:

@@ -89,6 +89,26 @@ def test_a_muted_kind_reaches_neither_inbox_nor_mailbox(
     assert mail.outbox == []
 
 
+def test_a_kind_whose_emails_are_off_reaches_the_inbox_but_not_the_mailbox(
+    pilot: Pilot,
+    consent_v1: ConsentVersion,
+    resident: User,
+    manager: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    join(pilot, resident)
+    notification_preferences_set(
+        user=resident, muted_kinds=[], email_muted_kinds=[PilotNotice.PHASE_CHANGE]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pilot_change_phase(
+            pilot=pilot, to_phase=Pilot.Phase.EVALUATING, by=manager, reason="Half-time"
+        )
+    notice = Notification.objects.get(user=resident, kind=PilotNotice.PHASE_CHANGE)
+    assert notice.emailed_at is None
+    assert mail.outbox == []
+
+
 def test_a_survey_opening_with_a_new_phase_is_announced_to_active_participants(
     pilot: Pilot,
     consent_v1: ConsentVersion,
