@@ -8,6 +8,7 @@ ImproperlyConfigured naming the variable, so a typo never silently falls back to
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import timedelta
@@ -432,13 +433,41 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
-if not DEBUG:
+
+
+def envstorage(name: str, default: str) -> dict[str, object]:
+    """A file storage: `name` holds its class's dotted path (any django-storages backend, say
+    `storages.backends.s3.S3Storage`), `<name>_OPTIONS` a JSON object of its options."""
+    backend = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+", backend):
+        raise ImproperlyConfigured(
+            f"{name} must be the dotted path of a storage class, such as {default}; "
+            f"got {backend!r}."
+        )
+    raw = os.environ.get(f"{name}_OPTIONS", "").strip()
+    try:
+        options = json.loads(raw) if raw else {}
+    except ValueError:
+        options = None
+    if not isinstance(options, dict):
+        raise ImproperlyConfigured(
+            f'{name}_OPTIONS must be a JSON object, such as {{"bucket_name": "reports"}}.'
+        )
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+STORAGES = {
+    # Uploads (report photos, space photos, application attachments): the file system by
+    # default, or any backend of Django's storage API, such as django-storages' S3 or Azure.
+    "default": envstorage("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
     # `collectstatic` gives every file a name with its hash and a compressed copy, so WhiteNoise
     # can let browsers keep it for a year. Development (and the tests) keep the plain names.
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 

@@ -87,6 +87,9 @@ def test_service_urls_switch_to_the_real_services() -> None:
         ("DATABASE_URL", "postgres://"),
         ("DJANGO_DEBUG", "maybe"),
         ("DJANGO_LOG_LEVEL", "LOUD"),
+        ("DJANGO_MEDIA_STORAGE", "not a class; rm -rf"),
+        ("DJANGO_MEDIA_STORAGE_OPTIONS", "[1, 2]"),
+        ("DJANGO_MEDIA_STORAGE_OPTIONS", "{bucket"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str) -> None:
@@ -94,6 +97,21 @@ def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str) -
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert variable in result.stderr.splitlines()[-1]
+
+
+def test_uploads_go_to_the_storage_the_environment_names(tmp_path: Path) -> None:
+    # Any class of Django's storage API will do; the file system's, with a location of its own,
+    # stands in here for a django-storages backend and its options.
+    result = run_django(
+        "from django.core.files.base import ContentFile; "
+        "from django.core.files.storage import default_storage as d; "
+        "print(d.save('photo.txt', ContentFile(b'x')), d.location)",
+        DJANGO_MEDIA_STORAGE="django.core.files.storage.FileSystemStorage",
+        DJANGO_MEDIA_STORAGE_OPTIONS=f'{{"location": "{tmp_path}"}}',
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["photo.txt", str(tmp_path)]
+    assert (tmp_path / "photo.txt").read_bytes() == b"x"
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
