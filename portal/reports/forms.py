@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.models import Pilot
 from portal.languages import in_viewers_order
-from portal.models import District
+from portal.models import District, User
 from portal.reports.models import ALERT_RADIUS_MAX, ALERT_RADIUS_MIN, Category, Report
 from portal.reports.photos import MAX_PHOTOS
 from portal.reports.selectors import ReportFilters
+from sensors.models import Device
+from sensors.selectors import visible_device
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,14 +73,26 @@ class ReportForm(forms.Form):
         empty_label=_("No"),
     )
     show_name = forms.BooleanField(label=_("Show my name with the report"), required=False)
-    # A device's number, carried from its page ("Report a problem with this device"); the view
-    # checks that the citizen may see the device.
+    # A device's number, carried from its page ("Report a problem with this device").
     device = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         pilot: forms.ModelChoiceField[Pilot] = self.fields["pilot"]  # type: ignore[assignment]
         pilot.queryset = in_viewers_order(Pilot.objects.exclude(phase=Pilot.Phase.STOPPED), "title")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The device the report is about: only one the citizen may see, as on its own page. The
+        # field is hidden, so a refusal is said above the form, not beside the field.
+        number: int | None = cleaned.get("device")
+        if number is not None:
+            device: Device | None = visible_device(self.user, number)
+            if device is None:
+                raise forms.ValidationError(_("No device has this number."), code="device_unknown")
+            cleaned["device"] = device
+        return cleaned
 
 
 class ReportFilterForm(forms.Form):

@@ -65,33 +65,29 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/report_list.html", context)
 
 
-def _device_asked(request: HttpRequest, user: User) -> Device | None:
-    """The device a report is about, from the form or from the link on the device's page."""
-    raw = request.POST.get("device") if request.method == "POST" else request.GET.get("device")
-    return visible_device(user, int(raw)) if raw and raw.isdigit() else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not permissions.user_may_report(user):
         raise PermissionDenied
-    device = _device_asked(request, user)
-    # Coming from a device's page, the report starts at the device's place and names it.
-    initial = (
-        {"device": device.pk, "latitude": device.latitude, "longitude": device.longitude}
-        if device is not None and request.method == "GET"
-        else {}
-    )
-    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form.cleaned_data["device"] != (device.pk if device else None)
-    ):
-        # A number that names no device this citizen may see.
-        form.add_error(None, _("No device has this number."))
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, user=user)
+        form.is_valid()
+        # Named on the page again if the form comes back with an error about something else;
+        # the form's `clean` has turned the number into the device if the citizen may see it.
+        linked = form.cleaned_data.get("device")
+        device = linked if isinstance(linked, Device) else None
+    else:
+        # Coming from a device's page, the report starts at the device's place and names it.
+        number = request.GET.get("device", "")
+        device = visible_device(user, int(number)) if number.isdigit() else None
+        initial = (
+            {"device": device.pk, "latitude": device.latitude, "longitude": device.longitude}
+            if device is not None
+            else {}
+        )
+        form = ReportForm(user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -103,7 +99,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 longitude=data["longitude"],
                 address=data["address"],
                 pilot=data["pilot"],
-                device=device,
+                device=data["device"],
                 photos=[upload.read() for upload in data["photos"]],
                 show_name=data["show_name"],
             )

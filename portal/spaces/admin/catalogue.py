@@ -34,25 +34,10 @@ class SpacePhotoInline(TranslationTabularInline[SpacePhoto, Space]):
 
 
 class SpaceForm(forms.ModelForm[Space]):
-    """A space's details; a capacity or dates its allocations would not fit are refused."""
+    """A space's details; a capacity or dates its allocations would not fit are refused.
 
-    class Meta:
-        model = Space
-        # The admin lists the fields it shows, with their translations; these are the model's.
-        fields = [
-            "innovation_district",
-            "name",
-            "kind",
-            "address",
-            "latitude",
-            "longitude",
-            "capacity",
-            "amenities",
-            "available_from",
-            "available_until",
-            "monthly_fee",
-            "is_published",
-        ]
+    The admin gives it its model and fields (with their translations).
+    """
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
