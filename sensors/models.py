@@ -133,18 +133,30 @@ class Device(models.Model):
         return self.display_name or self.name
 
 
+# Readings and their rollups keep their devices and metrics without foreign-key constraints in
+# the database. PostgreSQL checks such a constraint row by row, with a query that locks the row
+# it finds: at tens of thousands of readings a second, four of them per reading took more than
+# half of the database's time. What they guarded is kept otherwise: only the ingest writes these
+# rows, holding each device's lock (`processing.devices_lock`) and storing only the rows of
+# devices that still exist (`storage.STORE_AND_ROLL_UP_SQL`); deleting a device takes the same
+# lock (`sensors.apps`) before Django deletes its readings and rollups (`on_delete` is Django's
+# work either way); a metric that has readings cannot be deleted (`PROTECT`).
+
+
 class Reading(models.Model):
     """One value of one metric from one device at one time; at most one row per the three."""
 
     # No index of their own: the unique constraint's index starts with the device and the
     # `reading_metric_time` index with the metric. Every index is written for every reading
-    # stored, thousands a second, so none is kept that another already serves.
+    # stored, thousands a second, so none is kept that another already serves; no constraint
+    # in the database either (see above).
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),
         on_delete=models.CASCADE,
         related_name="readings",
         db_index=False,
+        db_constraint=False,
     )
     metric = models.ForeignKey(
         Metric,
@@ -152,6 +164,7 @@ class Reading(models.Model):
         on_delete=models.PROTECT,
         related_name="readings",
         db_index=False,
+        db_constraint=False,
     )
     time = models.DateTimeField(_("time"))
     value = models.FloatField(_("value"))
@@ -272,12 +285,20 @@ class Rollup(models.Model):
     """
 
     # Served by the indexes of each subclass's unique constraint and `metric, bucket` index, as
-    # `Reading`'s are.
+    # `Reading`'s are, and without constraints in the database as `Reading`'s are.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.CASCADE, db_index=False
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
     )
     metric = models.ForeignKey(
-        Metric, verbose_name=_("metric"), on_delete=models.PROTECT, db_index=False
+        Metric,
+        verbose_name=_("metric"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
     bucket = models.DateTimeField(_("bucket start"))
     count = models.PositiveIntegerField(_("count"))

@@ -29,8 +29,11 @@ UTC = dt.UTC
 # Inserts rows given as one JSON array of [device id, metric id, ISO 8601 time, value], skipping
 # any already stored, and adds exactly the rows that went in to their minute and hour rollups. A
 # reading sent twice is thus stored and counted once, whichever transaction gets it first: a
-# second insert of the same key waits for the first to commit and then skips it. JSON travels
-# as one string that orjson writes in C; Python lists would be quoted element by element.
+# second insert of the same key waits for the first to commit and then skips it. The rows of a
+# device deleted since its token was checked are skipped too: the tables have no constraint
+# that would refuse them (see `sensors.models.Reading`), and the caller holds the device's lock,
+# which its deletion waits for. JSON travels as one string that orjson writes in C; Python
+# lists would be quoted element by element.
 def _rollup_cte(name: str, table: str, unit: str) -> str:
     """A CTE adding the readings just inserted (`new`) to `table`'s buckets of one `unit`.
 
@@ -53,6 +56,7 @@ WITH new AS (
     INSERT INTO sensors_reading (device_id, metric_id, time, value)
     SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::timestamptz, (r->>3)::float8
     FROM jsonb_array_elements(%s::jsonb) AS r
+    WHERE EXISTS (SELECT FROM sensors_device AS d WHERE d.id = (r->>0)::bigint)
     ON CONFLICT (device_id, metric_id, time) DO NOTHING
     RETURNING device_id, metric_id, time, value
 ), {_rollup_cte("minutes", "sensors_minuterollup", "minute")}, \
@@ -72,7 +76,12 @@ def readings_store(*, rows: list[Row]) -> int:
     if connection.vendor != "postgresql":
         # bulk_create cannot tell which rows it skipped, so the touched buckets are recomputed
         # from the stored rows instead; counting and recomputing are fine at embedded scale.
-        devices = Reading.objects.filter(device_id__in={row[0] for row in rows})
+        # As on PostgreSQL, the rows of a device deleted meanwhile are skipped.
+        existing = set(
+            Device.objects.filter(pk__in={row[0] for row in rows}).values_list("pk", flat=True)
+        )
+        rows = [row for row in rows if row[0] in existing]
+        devices = Reading.objects.filter(device_id__in=existing)
         before = devices.count()
         Reading.objects.bulk_create(
             [
