@@ -231,8 +231,13 @@ def check_readings(
     metrics: dict[str, MetricBounds],
     now: dt.datetime,
     max_age: dt.timedelta,
+    storable: bool = False,
 ) -> CheckedBatch:
-    """Sort `items` into accepted rows and rejections; see the module docstring."""
+    """Sort `items` into accepted rows and rejections; see the module docstring.
+
+    `storable` says that the body's bytes already showed all its text can be stored
+    (`portal.storable.json_storable`); otherwise each reading is searched for text that cannot.
+    """
     batch = CheckedBatch()
     latest = now + MAX_CLOCK_SKEW
     earliest = now - max_age
@@ -249,7 +254,7 @@ def check_readings(
         if not isinstance(item, dict):
             reject(index, SensorError.NOT_AN_OBJECT, _("A reading must be a JSON object."))
             continue
-        unstorable = find_unstorable(item)
+        unstorable = None if storable else find_unstorable(item)
         if unstorable is not None:
             reject(
                 index,

@@ -35,6 +35,7 @@ from rest_framework import exceptions
 
 from portal.limits import client_address
 from portal.rest import DATABASE_AWAY, error_body
+from portal.storable import json_storable
 from sensors.errors import SensorError
 from sensors.ingest import BodyError, parse_body
 from sensors.services.groups import Answer, Send, sends_commit
@@ -293,7 +294,15 @@ async def _answer(headers: dict[bytes, bytes], receive: ASGIReceiveCallable, ori
         return await committer.submit(
             Send(token=token, items=[], refused=error, language=_active(), origin=origin)
         )
-    return await committer.submit(Send(token=token, items=items, language=_active(), origin=origin))
+    return await committer.submit(
+        Send(
+            token=token,
+            items=items,
+            language=_active(),
+            origin=origin,
+            storable=json_storable(raw),
+        )
+    )
 
 
 def _active() -> str | None:

@@ -57,7 +57,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from portal.rest import DATABASE_AWAY, error_body
 from portal.storable import MESSAGE as UNSTORABLE_MESSAGE
-from portal.storable import find_unstorable, printable_name
+from portal.storable import find_unstorable, json_storable, printable_name
 from sensors.errors import SensorError
 from sensors.ingest import BodyError, loads, readings_from
 from sensors.services.groups import Answer, Send, sends_commit
@@ -120,7 +120,8 @@ def _read(topic: str, payload: bytes | bytearray) -> Send | dict[str, Any]:
         envelope = loads(payload)
     except BodyError as error:
         return _error(error.status, error.code, error.message)
-    if isinstance(envelope, dict):
+    storable = json_storable(payload)
+    if isinstance(envelope, dict) and not storable:
         # The readings are judged one by one, such text among them too (`check_readings`).
         unstorable = find_unstorable(
             {key: each for key, each in envelope.items() if key != "readings"}
@@ -149,7 +150,13 @@ def _read(topic: str, payload: bytes | bytearray) -> Send | dict[str, Any]:
             topic_device=device_ref,
             origin=origin,
         )
-    return Send(token=envelope["token"], items=items, topic_device=device_ref, origin=origin)
+    return Send(
+        token=envelope["token"],
+        items=items,
+        topic_device=device_ref,
+        origin=origin,
+        storable=storable,
+    )
 
 
 def _report(answer: Answer) -> dict[str, Any] | None:

@@ -42,6 +42,8 @@ class Send:
     is the device id an MQTT message was published under, which must be the token's device.
     `language` is the language of the answer's messages (the active one if None). `origin` is
     where invalid tokens are counted (`limits`): the client's address, or the MQTT topic.
+    `storable` is true when the body's bytes showed that all its text can be stored
+    (`portal.storable.json_storable`), so that its readings need not be searched for such text.
     """
 
     token: str
@@ -50,6 +52,7 @@ class Send:
     topic_device: str | None = None
     language: str | None = None
     origin: str | None = None
+    storable: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def _judge(send: Send, judging: _Judging) -> Answer:
         metrics=judging.metrics,
         now=judging.now,
         max_age=judging.max_age,
+        storable=send.storable,
     )
     answer = Answer(202, {"accepted": checked.accepted, "rejected": checked.rejected})
     if checked.taken:
