@@ -105,14 +105,20 @@ def readings_store(*, rows: list[Row]) -> int:
 
 
 # The stored values of the given [device id, metric id, ISO 8601 time] keys, by their place in
-# the list (from 1): one index probe per key. The keys travel as one JSON string, and only
-# places and values come back, so no time is converted on either side.
+# the list (from 1): one descent of the readings' index per key. The keys travel as one JSON
+# string, and only places and values come back, so no time is converted on either side. The
+# LATERAL subquery with its LIMIT keeps each key a probe of its own: the planner cannot turn it
+# into a join that reads the table whole, which it would choose whenever its statistics say the
+# table is small (just after an ANALYZE of an empty table, say).
 STORED_SQL = """
 SELECT k.n, r.value
 FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS k(key, n)
-JOIN sensors_reading AS r
-  ON r.device_id = (k.key->>0)::bigint AND r.metric_id = (k.key->>1)::bigint
- AND r.time = (k.key->>2)::timestamptz
+CROSS JOIN LATERAL (
+    SELECT r.value FROM sensors_reading AS r
+    WHERE r.device_id = (k.key->>0)::bigint AND r.metric_id = (k.key->>1)::bigint
+      AND r.time = (k.key->>2)::timestamptz
+    LIMIT 1
+) AS r
 """
 
 
