@@ -205,7 +205,9 @@ def readings_from(data: Any, *, max_readings: int) -> list[Any]:
 
 def _is_number(value: Any) -> bool:
     # JSON true/false arrive as bool, which Python counts as an int; NaN and Infinity are not
-    # measurements either.
+    # measurements either. Most values are floats, answered first.
+    if type(value) is float:
+        return math.isfinite(value)
     if not isinstance(value, int | float) or isinstance(value, bool):
         return False
     try:
