@@ -36,7 +36,7 @@ CODE = PortalError.UNSTORABLE_TEXT
 UNSTORABLE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
-def json_storable(raw: bytes) -> bool:
+def json_storable(raw: bytes | bytearray) -> bool:
     """Whether the JSON text `raw` surely holds nothing that cannot be stored.
 
     Learnt from the bytes in one scan, without walking what they parse to, for the thousands of

@@ -24,7 +24,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.utils.translation import gettext as _
@@ -60,11 +60,14 @@ Row = tuple[int, str, float]  # metric id, UTC time in ISO 8601, value
 Key = tuple[int, str]  # metric id, UTC time in ISO 8601: what a device has one reading of
 
 
-@dataclass(frozen=True)
-class Taken:
-    """An accepted reading, with where it was in the batch and whether it corrects a stored one."""
+class Taken(NamedTuple):
+    """An accepted reading, with where it was in the batch and whether it corrects a stored one.
 
-    index: int
+    A named tuple: one is made for every reading accepted, tens of thousands a second, and a
+    tuple is made several times faster than a frozen dataclass.
+    """
+
+    position: int  # in the batch
     metric: str
     row: Row
     correction: bool
@@ -123,14 +126,14 @@ class CheckedBatch:
             if before is not None and (not taken.correction or before == value):
                 self.rejected.append(
                     {
-                        "index": taken.index,
+                        "index": taken.position,
                         "code": SensorError.DUPLICATE,
                         "reason": _duplicate_reason(taken, before),
                     }
                 )
                 continue
             if before is None and taken.correction:
-                taken = Taken(taken.index, taken.metric, taken.row, correction=False)
+                taken = taken._replace(correction=False)
             stored[key] = value
             kept.append(taken)
         self.taken = kept
