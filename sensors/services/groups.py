@@ -210,12 +210,7 @@ def _repeats_refuse(judging: _Judging) -> None:
             batch.repeats_refuse(received)
         checked.answer.body["accepted"] = batch.accepted
         if batch.taken:
-            source = IngestBatch.Source.HTTP
-            if checked.send.topic_device is not None:
-                source = IngestBatch.Source.MQTT
-            judging.received.append(
-                Received(checked.device_id, judging.now, batch.rows, batch.corrections, source)
-            )
+            judging.received.append(_received(checked, judging.now))
 
 
 @transaction.atomic
@@ -256,8 +251,53 @@ def sends_commit(*, sends: Sequence[Send], now: dt.datetime | None = None) -> li
     if judging.checked:
         if not limits.locked:
             devices_lock(checked.device_id for checked in judging.checked)
-        _repeats_refuse(judging)
-    counts = limits.save(seen={batch.device_id for batch in judging.received})
-    if judging.received:
-        readings_process(received=judging.received, now=judging.now, counts=counts)
+        if not _stored_unless_repeated(judging):
+            _repeats_refuse(judging)
+            _process(judging)
+    else:
+        _process(judging)
+    limits.failures_save()
     return answers
+
+
+def _received(checked: _Checked, now: dt.datetime) -> Received:
+    source = (
+        IngestBatch.Source.HTTP if checked.send.topic_device is None else IngestBatch.Source.MQTT
+    )
+    batch = checked.batch
+    return Received(checked.device_id, now, batch.rows, batch.corrections, source)
+
+
+def _process(judging: _Judging) -> int:
+    """Store, roll up and check what `judging.received` holds; how many readings were new."""
+    counts = judging.limits.windows_save(seen={batch.device_id for batch in judging.received})
+    if not judging.received:
+        return 0
+    return readings_process(received=judging.received, now=judging.now, counts=counts)
+
+
+class _Repeated(Exception):
+    """The group repeats a reading: what was stored of it is undone."""
+
+
+def _stored_unless_repeated(judging: _Judging) -> bool:
+    """Store the group as judged, on the bet that nothing in it repeats a reading; True if so.
+
+    Repeats are rare once devices get their acknowledgements, and looking for them costs a probe
+    of every reading. The insert counts the readings that were new: if that is all of them,
+    nothing repeated and the answers stand. Otherwise everything since the savepoint is undone
+    (the live feeds' pushes with it) and the caller refuses the repeats before storing again.
+    Corrections, rarer still, always take the caller's way.
+    """
+    if any(checked.batch.corrections for checked in judging.checked):
+        return False
+    judging.received = [_received(checked, judging.now) for checked in judging.checked]
+    sent = sum(len(batch.rows) for batch in judging.received)
+    try:
+        with transaction.atomic():
+            if _process(judging) != sent:
+                raise _Repeated
+    except _Repeated:
+        judging.received = []
+        return False
+    return True

@@ -197,7 +197,8 @@ class GroupLimits:
 
     Made before the tokens are looked up: it reads the invalid-token counts of every origin in
     the group, so that a blocked origin's tokens are left out of the lookup. `lock` then takes
-    the locks of the devices whose tokens hold and reads their windows; `save` writes the
+    the locks of the devices whose tokens hold and reads their windows; `windows_save` and
+    `failures_save` write the
     windows and the invalid tokens counted.
     """
 
@@ -238,11 +239,16 @@ class GroupLimits:
             return None
         return device_readings_take(window, count=count, now=self.now, limit=self.readings)
 
-    def save(self, *, seen: Collection[int] = ()) -> dict[int, tuple[dt.datetime, int]]:
-        """Count the invalid tokens and write the windows of devices not in `seen`; returns
-        those of `seen`, for `processing.readings_process` to write with their last-seen times
-        (one update of each device's row per group, not two)."""
+    def failures_save(self) -> None:
+        """Count the invalid tokens of the group; once per group, since the counts are not rolled
+        back with the transaction."""
         token_failures_add(self.failures, now=self.now)
+
+    def windows_save(self, *, seen: Collection[int] = ()) -> dict[int, tuple[dt.datetime, int]]:
+        """Write the windows of devices not in `seen`; returns those of `seen`, for
+        `processing.readings_process` to write with their last-seen times (one update of each
+        device's row per group, not two). Changes nothing in memory, so it may be called again
+        after a rollback to a savepoint."""
         device_windows_write({pk: window for pk, window in self.windows.items() if pk not in seen})
         return {
             pk: (window.minute, window.count)

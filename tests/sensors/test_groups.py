@@ -138,3 +138,33 @@ def test_a_credential_used_for_the_first_time_is_marked_used(
     sends_commit(sends=[Send(token=device_token, items=readings(10))])
 
     assert DeviceCredential.objects.get(device=public_device).last_used_at is not None
+
+
+def test_a_group_whose_sends_repeat_each_other_stores_and_pushes_each_reading_once(
+    public_device: Device,
+    device_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    pushed: list[dict[str, object]] = []
+    monkeypatch.setattr("sensors.live.push.push_readings", pushed.extend)
+
+    # The group is first stored whole; the repeat makes it count one reading short, and it is
+    # stored again after the repeat is refused, with nothing of the first try left behind.
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second = sends_commit(
+            sends=[
+                Send(token=device_token, items=readings(10, 20)),
+                Send(token=device_token, items=readings(10)),
+            ]
+        )
+
+    assert first.body == {"accepted": 2, "rejected": []}
+    assert second.accepted == 0
+    assert [rejected["code"] for rejected in second.body["rejected"]] == ["duplicate"]
+    assert sorted(float(str(reading["value"])) for reading in pushed) == [10.0, 20.0]
+    assert Reading.objects.filter(device=public_device).count() == 2
+    minute = MinuteRollup.objects.get(device=public_device)
+    assert (minute.count, minute.sum) == (2, 30)
+    public_device.refresh_from_db()
+    assert public_device.last_seen_at is not None
