@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from portal.collector import collector_tune
 from sensors.mqtt import SHARE_GROUP, MqttIngest, shared_topic
 
 MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
@@ -61,6 +62,7 @@ class Command(BaseCommand):
         ingest = MqttIngest(
             url=settings.MQTT_URL, client_id=options["client_id"], group=options["group"]
         )
+        collector_tune()
         self.stdout.write(f"Listening on {ingest.topic} at {settings.MQTT_URL}")
 
         def announce() -> None:
