@@ -283,8 +283,9 @@ class Rollup(models.Model):
     batch twice gives the same numbers.
     """
 
-    # Served by the indexes of each subclass's unique constraint and `metric, bucket` index, as
-    # `Reading`'s are, and without constraints in the database as `Reading`'s are.
+    # Served by the indexes of each subclass's unique constraint and `metric, bucket` index (the
+    # city-wide views read rollups by metric), and without constraints in the database, as
+    # `Reading`'s are.
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),

@@ -3,11 +3,13 @@
 The MQTT subscriber (`sensors.mqtt`) and the HTTP endpoint served over ASGI
 (`sensors.ingest_asgi`) gather the messages and requests that arrive while their previous
 transaction commits, and hand them here together. One transaction then checks every token (one
-query for all of them), checks every reading, locks the devices, refuses what repeats a reading
-received before (one query for all of them), stores the readings with their rollups, moves the
-devices' last-seen times and opens or closes alerts; the senders are answered only after it
-commits. At thousands of small sends a second this costs a few transactions a second instead
-of thousands, and no acknowledged reading waits anywhere but in the database.
+query for all of them), checks every reading, locks the devices, stores the readings with their
+rollups, moves the devices' last-seen times and opens or closes alerts; the senders are answered
+only after it commits. What repeats a reading received before is refused as a duplicate: when
+the insert counts fewer new readings than were sent, the group is rolled back to a savepoint,
+its repeats are found (one query for all of them) and it is stored again
+(`_stored_unless_repeated`). At thousands of small sends a second this costs a few transactions
+a second instead of thousands, and no acknowledged reading waits anywhere but in the database.
 """
 
 from __future__ import annotations

@@ -198,8 +198,7 @@ class GroupLimits:
     Made before the tokens are looked up: it reads the invalid-token counts of every origin in
     the group, so that a blocked origin's tokens are left out of the lookup. `lock` then takes
     the locks of the devices whose tokens hold and reads their windows; `windows_save` and
-    `failures_save` write the
-    windows and the invalid tokens counted.
+    `failures_save` write the windows and the invalid tokens counted.
     """
 
     def __init__(self, *, origins: Iterable[str | None], now: dt.datetime) -> None:
