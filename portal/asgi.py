@@ -24,7 +24,6 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from portal.collector import collector_tune  # noqa: E402
 from portal.routing import websocket_urlpatterns  # noqa: E402
 from portal.websocket import site_origin_validator  # noqa: E402
 from sensors import ingest_asgi  # noqa: E402
@@ -44,6 +43,3 @@ application = ProtocolTypeRouter(
         "websocket": site_origin_validator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
-
-# Everything the server keeps is loaded by now.
-collector_tune()
