@@ -15,8 +15,8 @@ tokens on its topic, which stands for the address the broker does not show) is r
 `"retry_after"` in its error, the seconds after which sending again may succeed, and
 acknowledged like any message that was answered.
 
-Group commit: paho's network thread only queues what arrives; one storing thread takes every
-message waiting (up to `MAX_GROUP`), stores them all in one transaction
+Group commit: the network thread (`sensors.mqtt_wire`) only queues what arrives; one storing
+thread takes every message waiting (up to `MAX_GROUP`), stores them all in one transaction
 (`sensors.services.groups.sends_commit`: readings, rollups, alerts) and then acknowledges each
 of them to the broker. Messages that arrive meanwhile wait for the next transaction, so the
 groups grow with the load and a commit is shared by as many messages as arrived during the last.
@@ -34,8 +34,8 @@ other reason is reported to its device and acknowledged, so that it cannot block
 
 Several processes share the load through an MQTT shared subscription
 (`$share/<group>/devices/+/readings`): the broker hands each message to one member of the group.
-Paho reconnects by itself when the broker restarts, and the subscription is renewed on every
-connect.
+The session reconnects by itself when the broker restarts, and the subscription is renewed on
+every connect.
 """
 
 from __future__ import annotations
@@ -49,17 +49,16 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import orjson
-import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils.translation import gettext as _
-from paho.mqtt.enums import CallbackAPIVersion
 
 from portal.rest import DATABASE_AWAY, error_body
 from portal.storable import MESSAGE as UNSTORABLE_MESSAGE
 from portal.storable import find_unstorable, json_storable, printable_name
 from sensors.errors import SensorError
 from sensors.ingest import BodyError, loads, readings_from
+from sensors.mqtt_wire import Message, Session
 from sensors.services.groups import Answer, Send, sends_commit
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,9 @@ KEEPALIVE = 30
 RETRY_WAITS = (0.5, 1, 2, 4, 8)
 # Messages stored in one transaction at most. The broker hands a subscriber at most its
 # `max_inflight_messages` unacknowledged messages (deploy/mosquitto.conf), which bounds groups too.
-MAX_GROUP = 1_000
+# With two ingest processes on two cores, groups of 500 stored more messages a second than groups
+# of 1,000 or 250 (`benchmarks/ingest`).
+MAX_GROUP = 500
 
 
 def shared_topic(group: str) -> str:
@@ -214,57 +215,34 @@ class MqttIngest:
         self.group = group
         self.topic = shared_topic(group)
         self.failed = threading.Event()
-        self.subscribed = threading.Event()
         self._stopping = threading.Event()
-        self._inbox: collections.deque[mqtt.MQTTMessage] = collections.deque()
+        self._inbox: collections.deque[Message] = collections.deque()
         self._arrived = threading.Condition()
         self._storer: threading.Thread | None = None
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
+        self.session = Session(
+            host=self.host,
+            port=self.port,
             client_id=client_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
-            manual_ack=True,
+            topic=self.topic,
+            on_messages=self._on_messages,
+            # A session kept from a version that subscribed to the plain topic would otherwise
+            # get every message twice, once through each subscription.
+            unsubscribe=[READINGS_TOPICS],
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=parts.scheme == "mqtts",
+            keepalive=KEEPALIVE,
         )
-        if parts.username:
-            self.client.username_pw_set(
-                unquote(parts.username), unquote(parts.password) if parts.password else None
-            )
-        if parts.scheme == "mqtts":
-            self.client.tls_set()
-        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
-        self.client.on_connect = self._on_connect
-        self.client.on_subscribe = self._on_subscribe
-        self.client.on_message = self._on_message
-        self.client.on_disconnect = self._on_disconnect
+        self.subscribed = self.session.subscribed
 
-    def _on_connect(
-        self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, properties: Any
-    ) -> None:
-        if reason.is_failure:
-            logger.warning("MQTT broker refused the connection: %s", reason)
-            return
-        logger.info("Connected to the MQTT broker at %s:%s", self.host, self.port)
-        # A session kept from a version that subscribed to the plain topic would otherwise get
-        # every message twice, once through each subscription.
-        client.unsubscribe(READINGS_TOPICS)
-        client.subscribe(self.topic, qos=QOS)
-
-    def _on_subscribe(self, client: mqtt.Client, *args: Any) -> None:
-        self.subscribed.set()
-
-    def _on_disconnect(self, client: mqtt.Client, *args: Any) -> None:
-        self.subscribed.clear()
-        logger.warning("Disconnected from the MQTT broker")
-
-    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        # Paho's network thread only queues; the storing thread does the rest, so that the
-        # network keeps being read (and keep-alives answered) while a group commits.
+    def _on_messages(self, messages: list[Message]) -> None:
+        # The network thread only queues; the storing thread does the rest, so that the network
+        # keeps being read (and keep-alives answered) while a group commits.
         with self._arrived:
-            self._inbox.append(message)
+            self._inbox.extend(messages)
             self._arrived.notify()
 
-    def _store(self, messages: list[mqtt.MQTTMessage]) -> list[dict[str, Any] | None]:
+    def _store(self, messages: list[Message]) -> list[dict[str, Any] | None]:
         """`handle_messages`, tried again while the database is briefly unavailable.
 
         The waits add up to well under the keep-alive, so the broker does not drop us meanwhile.
@@ -282,7 +260,7 @@ class MqttIngest:
         close_old_connections()
         return handle_messages(batch)
 
-    def process(self, client: mqtt.Client, messages: list[mqtt.MQTTMessage]) -> bool:
+    def process(self, session: Session, messages: list[Message]) -> bool:
         """Store a group, report what was refused, then acknowledge it; False if it could not be
         stored (it is then left unacknowledged and the subscriber stops)."""
         try:
@@ -295,14 +273,14 @@ class MqttIngest:
             # back: the devices are told so, and need not send them again.
             away = orjson.dumps(unavailable_report())
             for message in messages:
-                client.publish(error_topic(_device_ref(message.topic)), away, qos=QOS)
+                session.publish(error_topic(_device_ref(message.topic)), away, qos=QOS)
             self.failed.set()
-            client.disconnect()
+            session.disconnect()
             return False
         except Exception:
             if len(messages) > 1:
                 # One message that trips a bug must not take the others down with it.
-                return all(self.process(client, [message]) for message in messages)
+                return all(self.process(session, [message]) for message in messages)
             # A message that fails for any other reason would fail again on every redelivery
             # and hold up every device behind it: tell its device, log it and let it go.
             logger.exception(
@@ -317,10 +295,12 @@ class MqttIngest:
             ]
         for message, report in zip(messages, reports, strict=True):
             if report is not None:
-                client.publish(
+                session.publish(
                     error_topic(_device_ref(message.topic)), orjson.dumps(report), qos=QOS
                 )
-            client.ack(message.mid, message.qos)
+            session.ack(message.mid, message.qos, message.connection)
+        # The whole group's acknowledgements and reports go out in one write.
+        session.flush()
         return True
 
     def _storing(self) -> None:
@@ -330,7 +310,10 @@ class MqttIngest:
                     while not self._inbox and not self._stopping.is_set():
                         self._arrived.wait(0.5)
                     group = [self._inbox.popleft() for _ in range(min(len(self._inbox), MAX_GROUP))]
-                if group and not self.process(self.client, group):
+                # What came on a connection that has dropped since comes again on the new one.
+                current = self.session.connection
+                group = [message for message in group if message.connection == current]
+                if group and not self.process(self.session, group):
                     return
         finally:
             connections.close_all()
@@ -349,8 +332,6 @@ class MqttIngest:
 
     def run(self) -> None:
         """Run until the storing thread stops (the database could not be written) or Ctrl+C."""
-        # Paho's loop runs in a thread of its own even here: acknowledgements sent from the
-        # storing thread are then only queued for it, never written to the socket by two threads.
         self.start()
         try:
             while self._storer is not None and self._storer.is_alive():
@@ -360,10 +341,8 @@ class MqttIngest:
 
     def start(self) -> None:
         self._start_storing()
-        self.client.connect_async(self.host, self.port, keepalive=KEEPALIVE)
-        self.client.loop_start()
+        self.session.start()
 
     def stop(self) -> None:
         self._stop_storing()
-        self.client.disconnect()
-        self.client.loop_stop()
+        self.session.stop()

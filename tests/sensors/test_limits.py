@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-import paho.mqtt.client as mqtt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +24,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from sensors.models import Device, DeviceCredential, Reading
 from sensors.mqtt import MqttIngest, handle_message
+from sensors.mqtt_wire import Message, Session
 from sensors.services import device_credential_issue
 from tests.conftest import requires_postgres
 from tests.sensors.asgi import Answered
@@ -173,13 +173,12 @@ def test_over_mqtt_a_limited_message_is_reported_and_acknowledged(settings: Sett
     _credential, token = device_credential_issue(device=device)
     minute = timezone.now().replace(second=0, microsecond=0)
     Device.objects.filter(pk=device.pk).update(ingest_minute=minute, ingest_count=20)
-    message = mqtt.MQTTMessage(mid=9, topic=f"devices/{device.pk}/readings".encode())
-    message.payload = json.dumps({"token": token, "readings": readings(1)}).encode()
-    message.qos = 1
+    payload = json.dumps({"token": token, "readings": readings(1)}).encode()
+    message = Message(f"devices/{device.pk}/readings", payload, mid=9, qos=1)
     broker = FakeBrokerClient()
     ingest = MqttIngest(url="mqtt://127.0.0.1:1883", client_id=f"test-{uuid.uuid4()}")
 
-    ingest.process(cast(mqtt.Client, broker), [message])
+    ingest.process(cast(Session, broker), [message])
 
     if Device.objects.get(pk=device.pk).ingest_minute != minute:
         pytest.skip("the minute turned")  # pragma: no cover

@@ -23,6 +23,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from sensors.models import Device, Reading
 from sensors.mqtt import MqttIngest, handle_message
+from sensors.mqtt_wire import Message, Session
 from tests.conftest import requires_mqtt
 from tests.sensors.brokers import (
     MOSQUITTO,
@@ -199,18 +200,22 @@ def test_a_device_cannot_publish_on_another_devices_topic(
 
 
 class FakeBrokerClient:
-    """Stands in for paho's client: records what the ingest acknowledges and publishes."""
+    """Stands in for the MQTT session: records what the ingest acknowledges and publishes."""
 
     def __init__(self) -> None:
         self.acked: list[int] = []
         self.published: list[tuple[str, dict[str, Any]]] = []
         self.disconnected = False
+        self.flushed = 0
 
-    def ack(self, mid: int, qos: int) -> None:
+    def ack(self, mid: int, qos: int, connection: int | None = None) -> None:
         self.acked.append(mid)
 
-    def publish(self, topic: str, payload: str, qos: int) -> None:
+    def publish(self, topic: str, payload: bytes, qos: int) -> None:
         self.published.append((topic, json.loads(payload)))
+
+    def flush(self) -> None:
+        self.flushed += 1
 
     def disconnect(self) -> None:
         self.disconnected = True
@@ -223,11 +228,10 @@ def deliver(monkeypatch: pytest.MonkeyPatch, failure: Exception) -> FakeBrokerCl
     monkeypatch.setattr("sensors.mqtt.handle_messages", fail)
     monkeypatch.setattr("sensors.mqtt.RETRY_WAITS", ())
     ingest = MqttIngest(url="mqtt://127.0.0.1:1883", client_id=f"test-{uuid.uuid4()}")
-    message = mqtt.MQTTMessage(mid=7, topic=b"devices/12/readings")
-    message.qos = 1
+    message = Message("devices/12/readings", b"{}", mid=7, qos=1)
     broker = FakeBrokerClient()
-    # The fake has just the methods the ingest calls on paho's client.
-    ingest.process(cast(mqtt.Client, broker), [message])
+    # The fake has just the methods the ingest calls on the session.
+    ingest.process(cast(Session, broker), [message])
     return broker
 
 
