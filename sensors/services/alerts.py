@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.arrays import array_literal
 from sensors.bands import ALERT_RULES, AlertRule, alert_text
 from sensors.live.messages import alert_payload
 from sensors.live.push import push_on_commit
@@ -35,7 +36,10 @@ def _newest_values(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]
         with connection.cursor() as cursor:
             cursor.execute(
                 NEWEST_VALUES_SQL,
-                [[device_id for device_id, _m in pairs], [metric_id for _d, metric_id in pairs]],
+                [
+                    array_literal(device_id for device_id, _m in pairs),
+                    array_literal(metric_id for _d, metric_id in pairs),
+                ],
             )
             return {
                 (device_id, metric_id): value
@@ -76,7 +80,7 @@ def alerts_evaluate(
     open_alerts = {
         (device_id, rule): pk
         for pk, device_id, rule in Alert.objects.filter(
-            device_id__in={device_id for device_id, _metric_id in pairs},
+            device_id__in_array={device_id for device_id, _metric_id in pairs},
             rule__in=[rule.rule for rule in ALERT_RULES],
             closed_at__isnull=True,
         ).values_list("pk", "device_id", "rule")
@@ -120,7 +124,9 @@ def silent_alerts_close(*, device_ids: Iterable[int], now: dt.datetime) -> list[
     """Close the "device silent" alerts of devices just heard from; returns those closed."""
     alerts = list(
         Alert.objects.filter(
-            device_id__in=list(device_ids), rule=Alert.Rule.DEVICE_SILENT, closed_at__isnull=True
+            device_id__in_array=list(device_ids),
+            rule=Alert.Rule.DEVICE_SILENT,
+            closed_at__isnull=True,
         )
     )
     if alerts:

@@ -99,7 +99,7 @@ def _credentials(tokens: set[str]) -> dict[str, _Credential]:
     return {
         by_hash[digest]: _Credential(pk, revoked_at is not None, used, device_id, name, status)
         for pk, digest, revoked_at, used, device_id, name, status in (
-            DeviceCredential.objects.filter(token_hash__in=list(by_hash)).values_list(
+            DeviceCredential.objects.filter(token_hash__in_array=list(by_hash)).values_list(
                 "id",
                 "token_hash",
                 "revoked_at",
@@ -249,7 +249,7 @@ def sends_commit(*, sends: Sequence[Send], now: dt.datetime | None = None) -> li
             with translation.override(send.language):
                 answers.append(_judge(send, judging))
     if judging.used:
-        DeviceCredential.objects.filter(pk__in=judging.used).update(last_used_at=judging.now)
+        DeviceCredential.objects.filter(pk__in_array=judging.used).update(last_used_at=judging.now)
     if judging.checked:
         if not limits.locked:
             devices_lock(checked.device_id for checked in judging.checked)

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from portal.arrays import array_literal
 from portal.limits import CacheCounter, LimitReached
 from sensors.errors import SensorError
 from sensors.models import Device
@@ -59,8 +60,9 @@ def device_windows_read(device_ids: Collection[int]) -> dict[int, Window]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, ingest_minute, ingest_count FROM sensors_device WHERE id = ANY(%s)",
-                [list(device_ids)],
+                "SELECT id, ingest_minute, ingest_count FROM sensors_device "
+                "WHERE id = ANY(%s::bigint[])",
+                [array_literal(device_ids)],
             )
             return {pk: Window(minute, count) for pk, minute, count in cursor.fetchall()}
     return {
@@ -112,9 +114,9 @@ def device_windows_write(windows: dict[int, Window]) -> None:
             "FROM unnest(%s::bigint[], %s::timestamptz[], %s::integer[]) AS w(id, minute, count) "
             "WHERE d.id = w.id",
             [
-                [pk for pk, _window in changed],
-                [window.minute for _pk, window in changed],
-                [window.count for _pk, window in changed],
+                array_literal(pk for pk, _window in changed),
+                array_literal(window.minute for _pk, window in changed),
+                array_literal(window.count for _pk, window in changed),
             ],
         )
 

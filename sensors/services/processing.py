@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.arrays import array_literal
 from sensors.ingest import decode_rows
 from sensors.live.messages import alert_payload, reading_message
 from sensors.live.push import push_on_commit
@@ -171,7 +172,7 @@ def devices_lock(device_ids: Iterable[int]) -> None:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, d::integer) "
             "FROM unnest(%s::bigint[]) WITH ORDINALITY AS s(d, n) ORDER BY n",
-            [DEVICE_LOCK_CLASS, sorted(set(device_ids))],
+            [DEVICE_LOCK_CLASS, array_literal(sorted(set(device_ids)))],
         )
 
 
@@ -218,7 +219,7 @@ def readings_process(
     places = {
         device_id: (latitude, longitude, district_id, pilot_id, visibility == PUBLIC)
         for device_id, latitude, longitude, district_id, pilot_id, visibility in (
-            Device.objects.filter(pk__in=list(seen)).values_list(
+            Device.objects.filter(pk__in_array=list(seen)).values_list(
                 "id", "latitude", "longitude", "district_id", "pilot_id", "visibility"
             )
         )

@@ -18,6 +18,7 @@ import orjson
 from django.db import connection
 from django.db.models import Q
 
+from portal.arrays import array_literal
 from sensors.ingest import Key
 from sensors.models import Device, Reading, ReadingCorrection
 from sensors.services.rollups import Span, rollups_refresh_spans
@@ -219,9 +220,9 @@ def devices_mark_seen(
             "WHERE d.id = s.id "
             "AND (s.minute IS NOT NULL OR d.last_seen_at IS NULL OR d.last_seen_at < s.seen)",
             [
-                ids,
-                [seen.get(pk) for pk in ids],
-                [counts[pk][0] if pk in counts else None for pk in ids],
-                [counts[pk][1] if pk in counts else None for pk in ids],
+                array_literal(ids),
+                array_literal(seen.get(pk) for pk in ids),
+                array_literal(counts[pk][0] if pk in counts else None for pk in ids),
+                array_literal(counts[pk][1] if pk in counts else None for pk in ids),
             ],
         )
