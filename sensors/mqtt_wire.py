@@ -128,7 +128,10 @@ def publish_message(first: int, body: bytes, connection: int) -> Message:
     if qos == 3:
         raise WireError("a PUBLISH with QoS 3")
     size = int.from_bytes(body[:2], "big")
-    topic = body[2 : 2 + size].decode()
+    try:
+        topic = body[2 : 2 + size].decode()
+    except UnicodeDecodeError:
+        raise WireError("a PUBLISH whose topic is not UTF-8") from None
     if qos:
         mid = int.from_bytes(body[2 + size : 4 + size], "big")
         return Message(topic, body[4 + size :], mid, qos, connection)
@@ -243,6 +246,10 @@ class Session:
                     self._serve(sock)
                 except (OSError, WireError) as error:
                     logger.warning("Disconnected from the MQTT broker: %s", error)
+                except Exception:
+                    # Whatever went wrong, the thread lives on to reconnect: the broker delivers
+                    # again what was not acknowledged.
+                    logger.exception("The MQTT connection failed; reconnecting")
                 finally:
                     self.subscribed.clear()
                     sock.close()

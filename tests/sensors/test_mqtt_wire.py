@@ -145,3 +145,10 @@ def test_the_broker_delivers_again_only_what_the_session_did_not_acknowledge() -
     finally:
         again.stop()
         forget_session(settings.MQTT_URL, client_id)
+
+
+def test_a_topic_that_is_not_utf8_drops_the_connection_instead_of_the_thread() -> None:
+    [(first, body)], _used = split_packets(bytearray(packet(PUBLISH, b"\x00\x02\xff\xfe{}")))
+
+    with pytest.raises(WireError):
+        publish_message(first, body, 1)
