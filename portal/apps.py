@@ -16,7 +16,7 @@ class PortalConfig(AppConfig):
         from django_otp.plugins.otp_static import admin as otp_static_admin  # noqa: F401
         from django_otp.plugins.otp_totp import admin as otp_totp_admin  # noqa: F401
 
-        # Registers the `in_array` lookup on every field.
+        # `arrays` registers the `in_array` lookup on every field when it is imported.
         from portal import (
             admin,  # noqa: F401
             arrays,  # noqa: F401
