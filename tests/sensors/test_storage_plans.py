@@ -77,8 +77,9 @@ def test_rollups_are_updated_in_place_without_new_index_entries() -> None:
     """Every reading updates its minute and hour rollups. With room left on their pages
     (migration 0007), an update is written in place: a lock and the new version, two WAL
     records. Packed pages move each new version to another page, with an entry in each of the
-    table's three indexes besides: five or six records, and about four times the time. Each round commits,
-    as the ingest does: only then are the versions it replaced dead, and their room free."""
+    table's three indexes besides: five or six records, and about four times the time. Each
+    round commits, as the ingest does: only then are the versions it replaced dead, and their
+    room free."""
     devices = DeviceFactory.create_batch(50)
     metrics = list(Metric.objects.values_list("id", flat=True)[:10])
     # The first rounds fill the room the inserts left; from then on pruning frees it again.
