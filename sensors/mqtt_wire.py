@@ -174,8 +174,8 @@ class Session:
         self._outgoing = bytearray()  # queued for the network thread to write
         self._reports: dict[int, bytes] = {}  # our QoS 1 publishes the broker has not acked
         self._next_mid = 0
-        self._wake_read, self._wake_write = socket.socketpair()
-        self._wake_write.setblocking(False)
+        # How other threads wake the network thread; made by `start`, closed when the thread ends.
+        self._wake_pair: tuple[socket.socket, socket.socket] | None = None
         self._thread: threading.Thread | None = None
 
     # --- what other threads call ---------------------------------------------------------------
@@ -209,6 +209,8 @@ class Session:
 
     def start(self) -> None:
         self._closing.clear()
+        self._wake_pair = socket.socketpair()
+        self._wake_pair[1].setblocking(False)
         self._thread = threading.Thread(target=self._run, name="mqtt-network", daemon=True)
         self._thread.start()
 
@@ -227,11 +229,24 @@ class Session:
         raise WireError("65,535 reports wait for the broker's acknowledgement")
 
     def _wake(self) -> None:
-        # A full pair means a wake-up is already waiting.
-        with contextlib.suppress(BlockingIOError):
-            self._wake_write.send(b"\0")
+        pair = self._wake_pair
+        # A full pair means a wake-up is already waiting; a closed one, that no thread waits.
+        if pair is not None:
+            with contextlib.suppress(OSError):
+                pair[1].send(b"\0")
 
     def _run(self) -> None:
+        pair = self._wake_pair
+        assert pair is not None  # noqa: S101 - made by `start`.
+        try:
+            self._connections(wake=pair[0])
+        finally:
+            self._wake_pair = None
+            for end in pair:
+                end.close()
+
+    def _connections(self, *, wake: socket.socket) -> None:
+        """Connect, serve, and connect again after a growing wait, until the session closes."""
         wait = self.reconnect_waits[0]
         while not self._closing.is_set():
             try:
@@ -243,7 +258,7 @@ class Session:
             else:
                 wait = self.reconnect_waits[0]
                 try:
-                    self._serve(sock)
+                    self._serve(sock, wake=wake)
                 except (OSError, WireError) as error:
                     logger.warning("Disconnected from the MQTT broker: %s", error)
                 except Exception:
@@ -312,7 +327,7 @@ class Session:
             data += chunk
         return data
 
-    def _serve(self, sock: socket.socket) -> None:
+    def _serve(self, sock: socket.socket, *, wake: socket.socket) -> None:
         """Read, write and keep the connection alive until it drops or the session closes."""
         buffer = bytearray()
         heard = sent = time.monotonic()
@@ -334,9 +349,9 @@ class Session:
             if now - sent > self.keepalive / 2:
                 self._send(sock, bytes([PINGREQ, 0]))
                 sent = now
-            readable, _w, _x = select.select([sock, self._wake_read], [], [], self.keepalive / 4)
-            if self._wake_read in readable:
-                self._wake_read.recv(4096)
+            readable, _w, _x = select.select([sock, wake], [], [], self.keepalive / 4)
+            if wake in readable:
+                wake.recv(4096)
             if sock not in readable:
                 continue
             while True:

@@ -3,6 +3,7 @@ go out only on the connection their messages came on."""
 
 from __future__ import annotations
 
+import os
 import queue
 import uuid
 from urllib.parse import urlsplit
@@ -118,6 +119,7 @@ def test_the_broker_delivers_again_only_what_the_session_did_not_acknowledge() -
         )
 
     client_id = f"test-wire-{uuid.uuid4()}"
+    open_before = len(os.listdir("/proc/self/fd"))
     first = subscriber(client_id)
     first.start()
     try:
@@ -135,6 +137,8 @@ def test_the_broker_delivers_again_only_what_the_session_did_not_acknowledge() -
         assert wait_for(lambda: not first._reports)
     finally:
         first.stop()
+    # The connection and the thread's wake-up pair are closed with the session.
+    assert len(os.listdir("/proc/self/fd")) == open_before
     again = subscriber(client_id)
     again.start()
     try:
